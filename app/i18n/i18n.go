@@ -1,0 +1,104 @@
+// Package i18n holds Guichet's English and French message catalogs and the
+// request's language.
+package i18n
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+// The two languages, as they appear in URLs and in <html lang>.
+const (
+	EN = "en"
+	FR = "fr"
+)
+
+// Langs lists the supported languages in display order.
+var Langs = []string{EN, FR}
+
+//go:embed locales/*.json
+var files embed.FS
+
+// catalogs maps language -> key -> message. Loaded once at start-up from the
+// embedded files; a malformed file is a build mistake, so it panics.
+var catalogs = mustLoad()
+
+func mustLoad() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, l := range Langs {
+		b, err := files.ReadFile("locales/" + l + ".json")
+		if err != nil {
+			panic(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			panic(fmt.Sprintf("i18n: locales/%s.json: %v", l, err))
+		}
+		out[l] = m
+	}
+	return out
+}
+
+// Valid tells whether lang is a supported language.
+func Valid(lang string) bool { return lang == EN || lang == FR }
+
+// Other returns the other language: the target of the language toggle.
+func Other(lang string) string {
+	if lang == FR {
+		return EN
+	}
+	return FR
+}
+
+type ctxKey struct{}
+
+// WithLang returns ctx carrying the page's language.
+func WithLang(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, lang)
+}
+
+// LangOf returns the language in ctx, English when none was set.
+func LangOf(ctx context.Context) string {
+	if l, ok := ctx.Value(ctxKey{}).(string); ok {
+		return l
+	}
+	return EN
+}
+
+// T translates key into the language carried by ctx. Arguments fill
+// fmt-style verbs in the message. A missing key shows itself in brackets so
+// it is noticed, and the catalog test fails on it before it ships.
+func T(ctx context.Context, key string, args ...any) string {
+	return In(LangOf(ctx), key, args...)
+}
+
+// In translates key into lang.
+func In(lang, key string, args ...any) string {
+	msg, ok := catalogs[lang][key]
+	if !ok {
+		return "[" + key + "]"
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(msg, args...)
+	}
+	return msg
+}
+
+// Has tells whether lang's catalog holds key.
+func Has(lang, key string) bool {
+	_, ok := catalogs[lang][key]
+	return ok
+}
+
+// Keys lists every key of lang's catalog, sorted.
+func Keys(lang string) []string {
+	out := make([]string, 0, len(catalogs[lang]))
+	for k := range catalogs[lang] {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

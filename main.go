@@ -1,0 +1,197 @@
+// Command guichet serves Guichet's online services from one binary.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"guichet/app"
+	"guichet/app/clock"
+	"guichet/app/mail"
+	"guichet/modules/site"
+	"guichet/templates"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "guichet:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `Usage: guichet [command] [flags]
+
+Commands:
+  serve      start the web server (the default)
+  migrate    apply database migrations and exit
+  mail       list mail parked after repeated failures; "mail retry ID" sends one again
+  version    print the version
+
+Run "guichet serve -h" for the server's flags.
+`
+
+// run is main without the process: tests call it with their own arguments,
+// environment and context.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args, getenv, stdout, stderr)
+	case "mail":
+		return mailCmd(ctx, args, getenv, stdout, stderr)
+	case "version":
+		fmt.Fprintf(stdout, "guichet %s (%s)\n", app.Version, app.ReleaseDate)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// pendingServices are the services whose modules are still to be built;
+// their entry pages say so.
+var pendingServices = []string{"gckey", "partners", "ircc", "pt", "pr", "cipo", "staff"}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := app.LoadConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr)
+	k, err := app.OpenKernel(ctx, cfg, clock.Real{}, log)
+	if err != nil {
+		return err
+	}
+	defer k.DB.Close()
+	templates.ReleaseDate = app.ReleaseDate
+
+	srv := k.Server()
+	siteMod := site.New(k.DB, k.Clock, log, k.Sessions, cfg.DevOutbox, pendingServices)
+	siteMod.RootRoutes(srv.Echo)
+	srv.Mount(siteMod)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return &app.ConfigError{Setting: "--addr / GUICHET_ADDR", Problem: err.Error()}
+	}
+	jobCtx, stopJobs := context.WithCancel(context.Background())
+	k.Jobs.Start(jobCtx)
+	go k.Maintenance.Run(jobCtx)
+	go reloadOnHangup(jobCtx, k)
+
+	httpSrv := srv.Echo.Server
+	httpSrv.Handler = srv.Echo
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	log.Info("listening", "addr", "http://"+ln.Addr().String()+"/", "env", cfg.Env, "db", cfg.DB, "version", app.Version)
+
+	select {
+	case err := <-errc:
+		stopJobs()
+		k.Jobs.Stop()
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	// Stop accepting, let requests in flight finish, then stop jobs; the
+	// deferred Close shuts the database last.
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err = httpSrv.Shutdown(shutCtx)
+	stopJobs()
+	k.Jobs.Stop()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := app.LoadConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	k, err := app.OpenKernel(ctx, cfg, clock.Real{}, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer k.DB.Close()
+	fmt.Fprintln(stdout, "database is up to date:", cfg.DB)
+	return nil
+}
+
+func mailCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	sub := "failed"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		sub, args = args[0], args[1:]
+	}
+	var id int64
+	if sub == "retry" {
+		if len(args) == 0 {
+			return errors.New("usage: guichet mail retry ID [flags]")
+		}
+		n, err := strconv.ParseInt(args[0], 10, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a message number", args[0])
+		}
+		id, args = n, args[1:]
+	} else if sub != "failed" {
+		return fmt.Errorf("unknown mail command %q (failed, retry)", sub)
+	}
+	cfg, err := app.LoadConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	k, err := app.OpenKernel(ctx, cfg, clock.Real{}, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer k.DB.Close()
+	if sub == "retry" {
+		if err := mail.Requeue(ctx, k.DB, k.Clock.Now(), id); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "message %d will be sent again\n", id)
+		return nil
+	}
+	recs, err := mail.ListFailed(ctx, k.DB)
+	if err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		fmt.Fprintln(stdout, "no failed messages")
+		return nil
+	}
+	for _, r := range recs {
+		fmt.Fprintf(stdout, "%d\t%s\t%s\t%d attempts\t%s\n", r.ID, r.ToAddr, r.Subject, r.Attempts, r.LastError)
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+// Guichet's progressive enhancement. Every page works without it; this file
+// focuses error summaries and runs the session timeout dialog.
+(function () {
+  "use strict";
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  // Move focus to the error summary so screen readers announce the errors
+  // and keyboard users start from the list of links to each field.
+  function focusErrorSummary() {
+    var s = document.querySelector("[data-error-summary]");
+    if (s) s.focus();
+    document.querySelectorAll(".error-summary a[href^='#']").forEach(function (a) {
+      a.addEventListener("click", function (ev) {
+        var target = document.getElementById(a.getAttribute("href").slice(1));
+        if (target) {
+          ev.preventDefault();
+          target.focus();
+          target.scrollIntoView({ block: "center" });
+        }
+      });
+    });
+  }
+
+  function printButtons() {
+    document.querySelectorAll("[data-print]").forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  // Session timeout: the deadline is shared through localStorage, so a page
+  // loaded or a session extended in one tab keeps the others open, and
+  // ending the session in one tab signs every tab out.
+  var DEADLINE_KEY = "guichet.session.deadline";
+  var ENDED_KEY = "guichet.session.ended";
+
+  function store(key, value) {
+    try { localStorage.setItem(key, String(value)); } catch (e) { /* private mode: this tab only */ }
+  }
+  function load(key) {
+    try { return Number(localStorage.getItem(key)) || 0; } catch (e) { return 0; }
+  }
+
+  function sessionTimeout() {
+    var dialog = document.getElementById("session-timeout");
+    if (!dialog || typeof dialog.showModal !== "function") return;
+    var idle = Number(dialog.dataset.idleSeconds) * 1000;
+    var warn = Number(dialog.dataset.warnSeconds) * 1000;
+    var signedOutURL = dialog.dataset.signedOutUrl;
+    var countdown = dialog.querySelector("[data-countdown]");
+    var extendForm = dialog.querySelector("form[data-session-extend]");
+    var endForm = dialog.querySelector("form[data-session-end]");
+    var localDeadline = Date.now() + idle;
+    var ending = false;
+
+    // A page load is server activity: push the shared deadline forward.
+    if (load(DEADLINE_KEY) < localDeadline) store(DEADLINE_KEY, localDeadline);
+
+    function deadline() { return Math.max(localDeadline, load(DEADLINE_KEY)); }
+
+    function fmt(ms) {
+      var s = Math.max(0, Math.ceil(ms / 1000));
+      var m = Math.floor(s / 60);
+      var r = s % 60;
+      return m + ":" + (r < 10 ? "0" : "") + r;
+    }
+
+    function end(reason) {
+      if (ending) return;
+      ending = true;
+      store(ENDED_KEY, Date.now());
+      endForm.querySelector("[data-reason]").value = reason;
+      endForm.submit();
+    }
+
+    function tick() {
+      if (ending) return;
+      var left = deadline() - Date.now();
+      if (left <= 0) {
+        end("timeout");
+        return;
+      }
+      if (left <= warn) {
+        countdown.textContent = fmt(left);
+        if (!dialog.open) {
+          dialog.showModal();
+          var first = dialog.querySelector("button");
+          if (first) first.focus();
+        }
+      } else if (dialog.open) {
+        dialog.close();
+      }
+    }
+
+    extendForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      fetch(extendForm.action, {
+        method: "POST",
+        body: new FormData(extendForm),
+        headers: { "Accept": "application/json" },
+        credentials: "same-origin"
+      }).then(function (res) {
+        if (!res.ok) throw new Error("extend failed");
+        return res.json();
+      }).then(function (body) {
+        localDeadline = Date.now() + body.remaining_seconds * 1000;
+        store(DEADLINE_KEY, localDeadline);
+        if (dialog.open) dialog.close();
+      }).catch(function () {
+        extendForm.submit();
+      });
+    });
+    endForm.addEventListener("submit", function () {
+      ending = true;
+      store(ENDED_KEY, Date.now());
+    });
+    // Escape means "not now": keep the session, as the Continue button does.
+    dialog.addEventListener("cancel", function (ev) {
+      ev.preventDefault();
+      if (extendForm.requestSubmit) extendForm.requestSubmit();
+    });
+
+    window.addEventListener("storage", function (ev) {
+      if (ev.key === ENDED_KEY && !ending) {
+        ending = true;
+        window.location.assign(signedOutURL);
+      } else if (ev.key === DEADLINE_KEY) {
+        tick();
+      }
+    });
+    setInterval(tick, 1000);
+    tick();
+  }
+
+  ready(function () {
+    focusErrorSummary();
+    printButtons();
+    sessionTimeout();
+  });
+})();

@@ -1,0 +1,21 @@
+// Package templates holds the shared templ views: the page shell, form
+// components, notices and error pages.
+package templates
+
+import (
+	"context"
+
+	"guichet/app/i18n"
+	"guichet/app/maintenance"
+	"guichet/app/page"
+)
+
+// ReleaseDate is shown as "Date modified" on every page; main sets it from
+// the build.
+var ReleaseDate = "2026-11-22"
+
+// MaintenanceSentence is the Canada.ca-style announcement of a window.
+func MaintenanceSentence(ctx context.Context, w maintenance.Window) string {
+	lang := page.From(ctx).Lang
+	return i18n.In(lang, "maintenance.sentence", i18n.FormatWindow(lang, w.Start, w.End))
+}
