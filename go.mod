@@ -2,6 +2,8 @@ module guichet
 
 go 1.26.8
 
+ignore ./node_modules
+
 require (
 	github.com/BurntSushi/toml v1.6.0 // indirect
 	github.com/PuerkitoBio/goquery v1.13.0 // indirect

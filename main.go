@@ -19,8 +19,8 @@ import (
 	"guichet/app"
 	"guichet/app/clock"
 	"guichet/app/mail"
-	"guichet/modules/site"
-	"guichet/templates"
+	"guichet/app/release"
+	"guichet/modules"
 )
 
 func main() {
@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "mail":
 		return mailCmd(ctx, args, getenv, stdout, stderr)
 	case "version":
-		fmt.Fprintf(stdout, "guichet %s (%s)\n", app.Version, app.ReleaseDate)
+		fmt.Fprintf(stdout, "guichet %s (%s)\n", release.Version, release.Date)
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
@@ -75,10 +75,6 @@ func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
-// pendingServices are the services whose modules are still to be built;
-// their entry pages say so.
-var pendingServices = []string{"gckey", "partners", "ircc", "pt", "pr", "cipo", "staff"}
-
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := app.LoadConfig(args, getenv, stderr)
 	if err != nil {
@@ -90,12 +86,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer k.DB.Close()
-	templates.ReleaseDate = app.ReleaseDate
 
 	srv := k.Server()
-	siteMod := site.New(k.DB, k.Clock, log, k.Sessions, cfg.DevOutbox, pendingServices)
-	siteMod.RootRoutes(srv.Echo)
-	srv.Mount(siteMod)
+	modules.Mount(k, srv)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -110,7 +103,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	httpSrv.Handler = srv.Echo
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
-	log.Info("listening", "addr", "http://"+ln.Addr().String()+"/", "env", cfg.Env, "db", cfg.DB, "version", app.Version)
+	log.Info("listening", "addr", "http://"+ln.Addr().String()+"/", "env", cfg.Env, "db", cfg.DB, "version", release.Version)
 
 	select {
 	case err := <-errc:

@@ -74,10 +74,12 @@ func OpenKernel(ctx context.Context, cfg Config, clk clock.Clock, log *slog.Logg
 		}
 		sender = s
 	}
-	store := session.NewStore(d, clk)
+	// scs measures session deadlines with the wall clock, so the store
+	// must judge expiry by the same clock, whatever clock the app uses.
+	store := session.NewStore(d, clock.Real{})
 	k := &Kernel{
 		Config: cfg, DB: d, Clock: clk, Log: log, Keys: ring,
-		Sessions:    web.NewSessions(store, clk, log, cfg.SessionIdle, cfg.SessionMax, cfg.Secure()),
+		Sessions:    web.NewSessions(store, clock.Real{}, log, cfg.SessionIdle, cfg.SessionMax, cfg.Secure()),
 		Maintenance: watcher,
 		Jobs:        jobs.New(log),
 		Mailer:      &mail.Deliverer{DB: d, Clock: clk, Sender: sender, Log: log},

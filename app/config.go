@@ -53,6 +53,7 @@ type Config struct {
 	DevOutbox      bool
 	DemoPartner    bool
 	SessionIdle    time.Duration
+	SessionWarn    time.Duration
 	SessionMax     time.Duration
 	Argon2         Argon2
 }
@@ -95,6 +96,7 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	proxies := fs.String("trusted-proxies", env("GUICHET_TRUSTED_PROXIES", ""), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (GUICHET_TRUSTED_PROXIES)")
 	fs.BoolVar(&c.AllowRemoteDev, "allow-remote-dev", false, "let dev listen on a non-loopback address")
 	idle := fs.String("session-idle", env("GUICHET_SESSION_IDLE", "20m"), "sign out after this long without activity (GUICHET_SESSION_IDLE)")
+	warn := fs.String("session-warn", env("GUICHET_SESSION_WARN", "3m"), "how long before the idle sign-out the dialog warns (GUICHET_SESSION_WARN)")
 	maxLife := fs.String("session-max", env("GUICHET_SESSION_MAX", "12h"), "longest session (GUICHET_SESSION_MAX)")
 	devOutbox := fs.String("dev-outbox", env("GUICHET_DEV_OUTBOX", ""), "keep mail in the dev outbox page instead of sending it (GUICHET_DEV_OUTBOX; default true in dev)")
 	demo := fs.String("demo-partner", env("GUICHET_DEMO_PARTNER", ""), "enable the built-in demo Sign-In Partner (GUICHET_DEMO_PARTNER; default true in dev)")
@@ -114,10 +116,13 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if c.SessionIdle, err = positiveDuration(*idle); err != nil {
 		return c, &ConfigError{"--session-idle / GUICHET_SESSION_IDLE", err.Error()}
 	}
+	if c.SessionWarn, err = positiveDuration(*warn); err != nil {
+		return c, &ConfigError{"--session-warn / GUICHET_SESSION_WARN", err.Error()}
+	}
 	if c.SessionMax, err = positiveDuration(*maxLife); err != nil {
 		return c, &ConfigError{"--session-max / GUICHET_SESSION_MAX", err.Error()}
 	}
-	if c.TrustedProxies, err = parseProxies(*proxies); err != nil {
+	if c.TrustedProxies, err = ParseProxies(*proxies); err != nil {
 		return c, &ConfigError{"--trusted-proxies / GUICHET_TRUSTED_PROXIES", err.Error()}
 	}
 	if c.DevOutbox, err = boolDefault(*devOutbox, c.Env == EnvDev); err != nil {
@@ -158,6 +163,9 @@ func (c Config) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return &ConfigError{"GUICHET_BASE_URL", fmt.Sprintf("%q is not an http(s) URL", c.BaseURL)}
 		}
+	}
+	if c.SessionWarn >= c.SessionIdle {
+		return &ConfigError{"--session-warn / GUICHET_SESSION_WARN", "must be shorter than the idle timeout"}
 	}
 	if c.SessionIdle > c.SessionMax {
 		return &ConfigError{"--session-idle / GUICHET_SESSION_IDLE", "is longer than the session maximum"}
@@ -218,7 +226,8 @@ func boolDefault(s string, def bool) (bool, error) {
 	return b, nil
 }
 
-func parseProxies(s string) ([]netip.Prefix, error) {
+// ParseProxies reads a comma-separated list of addresses and CIDRs.
+func ParseProxies(s string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)

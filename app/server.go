@@ -68,7 +68,7 @@ func NewServer(d Deps) *Server {
 	e.Use(web.RequestLogger(d.Log))
 	e.Use(web.SecurityHeaders(d.Config.Secure()))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: BodyLimit}))
-	e.Use(skip(web.Language(d.Config.SessionIdle, d.Config.DevOutbox)))
+	e.Use(skip(web.Language(d.Config.SessionIdle, d.Config.SessionWarn, d.Config.DevOutbox)))
 	e.Use(skip(web.Maintenance(d.Maintenance, d.Clock)))
 	e.Use(skip(d.Sessions.Middleware()))
 	e.Use(skip(web.NoStoreWhenSignedIn))

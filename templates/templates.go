@@ -10,10 +10,6 @@ import (
 	"guichet/app/page"
 )
 
-// ReleaseDate is shown as "Date modified" on every page; main sets it from
-// the build.
-var ReleaseDate = "2026-11-22"
-
 // MaintenanceSentence is the Canada.ca-style announcement of a window.
 func MaintenanceSentence(ctx context.Context, w maintenance.Window) string {
 	lang := page.From(ctx).Lang

@@ -82,12 +82,12 @@ func isService(s string) bool {
 	return false
 }
 
-func Language(idle time.Duration, devOutbox bool) echo.MiddlewareFunc {
+func Language(idle, warn time.Duration, devOutbox bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
 			lang, rest := splitLang(r.URL.Path)
-			info := &page.Info{Lang: lang, Rest: rest, Query: r.URL.RawQuery, Idle: idle, Warn: 3 * time.Minute, DevOutbox: devOutbox}
+			info := &page.Info{Lang: lang, Rest: rest, Query: r.URL.RawQuery, Idle: idle, Warn: warn, DevOutbox: devOutbox}
 			if lang == "" {
 				info.Lang = i18n.EN
 			}
