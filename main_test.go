@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func envMap(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, envMap(nil), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "guichet ") {
+		t.Fatalf("version printed %q", out.String())
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	if err := run(context.Background(), []string{"frobnicate"}, envMap(nil), io.Discard, io.Discard); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+}
+
+func TestBadSettingStopsStartUp(t *testing.T) {
+	err := run(context.Background(), []string{"serve", "--addr", "0.0.0.0:1"}, envMap(nil), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "GUICHET_ADDR") {
+		t.Fatalf("err = %v", err)
+	}
+	err = run(context.Background(), []string{"serve"}, envMap(map[string]string{"GUICHET_ENV": "prod"}), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "GUICHET_SECRET") {
+		t.Fatalf("prod without secret: %v", err)
+	}
+}
+
+func TestBrokenMaintenanceFileStopsStartUp(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "m.toml")
+	if err := os.WriteFile(file, []byte("[[window]]\nid = \"x\"\nservices = [\"nope\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), []string{"serve", "--db", filepath.Join(dir, "g.db"), "--maintenance", file, "--addr", "127.0.0.1:0"}, envMap(nil), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "m.toml:") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestMigrateThenServeAndShutDownGracefully(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "g.db")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"migrate", "--db", dbPath}, envMap(nil), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "up to date") {
+		t.Fatalf("migrate printed %q", out.String())
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logR, logW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--db", dbPath, "--addr", "127.0.0.1:0"}, envMap(nil), io.Discard, logW)
+		logW.Close()
+	}()
+	addr := make(chan string, 1)
+	stopped := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(logR)
+		sawStopped := false
+		for sc.Scan() {
+			var line struct {
+				Msg  string `json:"msg"`
+				Addr string `json:"addr"`
+			}
+			if json.Unmarshal(sc.Bytes(), &line) == nil {
+				if line.Msg == "listening" {
+					addr <- line.Addr
+				}
+				if line.Msg == "stopped" {
+					sawStopped = true
+				}
+			}
+		}
+		stopped <- sawStopped
+	}()
+	var base string
+	select {
+	case base = <-addr:
+	case err := <-done:
+		t.Fatalf("server ended early: %v", err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("server did not start")
+	}
+	res, err := http.Get(base + "en/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("landing page: %d", res.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("shutdown: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not stop")
+	}
+	if !<-stopped {
+		t.Fatal("server did not log a clean stop")
+	}
+}
