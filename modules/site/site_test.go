@@ -18,9 +18,11 @@ import (
 )
 
 func start(t *testing.T, o apptest.Options) *apptest.App {
-	o.Mount = modules.Mount
+	o.Mount = mountAll
 	return apptest.New(t, o)
 }
+
+var mountAll = modules.Mount
 
 func TestSplashOffersBothLanguages(t *testing.T) {
 	a := start(t, apptest.Options{})
