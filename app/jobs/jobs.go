@@ -35,6 +35,9 @@ func New(log *slog.Logger) *Runner {
 
 // Add registers a job; it must be called before Start.
 func (r *Runner) Add(j Job) {
+	if j.Every <= 0 {
+		panic("jobs: job " + j.Name + " needs a positive interval")
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.jobs = append(r.jobs, j)

@@ -39,7 +39,8 @@ func (Codec) Encode(deadline time.Time, values map[string]any) ([]byte, error) {
 	sort.Strings(keys)
 	b := make([]byte, 0, 64+len(values)*24)
 	b = append(b, codecVersion)
-	b = binary.AppendVarint(b, deadline.UnixNano())
+	b = binary.AppendVarint(b, deadline.Unix())
+	b = binary.AppendUvarint(b, uint64(deadline.Nanosecond()))
 	b = binary.AppendUvarint(b, uint64(len(keys)))
 	for _, k := range keys {
 		b = appendString(b, k)
@@ -61,8 +62,11 @@ func (Codec) Encode(deadline time.Time, values map[string]any) ([]byte, error) {
 			b = append(b, tagInt64)
 			b = binary.AppendVarint(b, v)
 		case time.Time:
+			// Seconds and nanoseconds apart: UnixNano overflows outside
+			// 1678-2262, which includes the zero time.
 			b = append(b, tagTime)
-			b = binary.AppendVarint(b, v.UnixNano())
+			b = binary.AppendVarint(b, v.Unix())
+			b = binary.AppendUvarint(b, uint64(v.Nanosecond()))
 		case []byte:
 			b = append(b, tagBytes)
 			b = appendString(b, string(v))
@@ -130,6 +134,16 @@ func (r *reader) bytes(n int) []byte {
 	return out
 }
 
+func (r *reader) time() time.Time {
+	sec := r.varint()
+	nsec := r.uvarint()
+	if nsec >= 1e9 {
+		r.err = errCorrupt
+		return time.Time{}
+	}
+	return time.Unix(sec, int64(nsec)).UTC()
+}
+
 func (r *reader) str() string {
 	n := r.uvarint()
 	if n > uint64(len(r.b)) {
@@ -145,7 +159,7 @@ func (Codec) Decode(data []byte) (time.Time, map[string]any, error) {
 		return time.Time{}, nil, errCorrupt
 	}
 	r := &reader{b: data[1:]}
-	deadline := time.Unix(0, r.varint()).UTC()
+	deadline := r.time()
 	n := r.uvarint()
 	if n > uint64(len(r.b)) {
 		return time.Time{}, nil, errCorrupt
@@ -161,13 +175,15 @@ func (Codec) Decode(data []byte) (time.Time, map[string]any, error) {
 		case tagString:
 			values[k] = r.str()
 		case tagBool:
-			values[k] = r.bytes(1)[0] == 1
+			if p := r.bytes(1); p != nil {
+				values[k] = p[0] == 1
+			}
 		case tagInt:
 			values[k] = int(r.varint())
 		case tagInt64:
 			values[k] = r.varint()
 		case tagTime:
-			values[k] = time.Unix(0, r.varint()).UTC()
+			values[k] = r.time()
 		case tagBytes:
 			values[k] = []byte(r.str())
 		case tagStrings:
@@ -182,10 +198,15 @@ func (Codec) Decode(data []byte) (time.Time, map[string]any, error) {
 			}
 			values[k] = ss
 		case tagFloat:
-			values[k] = math.Float64frombits(binary.BigEndian.Uint64(r.bytes(8)))
+			if p := r.bytes(8); p != nil {
+				values[k] = math.Float64frombits(binary.BigEndian.Uint64(p))
+			}
 		default:
 			r.err = errCorrupt
 		}
+	}
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errCorrupt
 	}
 	if r.err != nil {
 		return time.Time{}, nil, r.err

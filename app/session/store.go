@@ -100,11 +100,25 @@ func (s *Store) CommitCtx(ctx context.Context, token string, b []byte, expiry ti
 			return nil
 		}
 	}
+	// A session loaded by this request is only updated, never re-inserted:
+	// if it was ended meanwhile (sign-out elsewhere, password change), the
+	// end must win over this request's late write.
+	if t != nil && t.found && t.token == token {
+		res, err := s.db.W.ExecContext(ctx, s.db.Rebind(`UPDATE app_sessions SET data = ?, expiry = ?, cred = ? WHERE token_hash = ?`),
+			b, expiry.UTC(), cred, hashToken(token))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 1 {
+			t.data, t.expiry = b, expiry.UTC()
+		}
+		return nil
+	}
 	_, err := s.db.W.ExecContext(ctx, s.db.Rebind(`INSERT INTO app_sessions (token_hash, data, expiry, cred) VALUES (?, ?, ?, ?)
 		ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, cred = excluded.cred`),
 		hashToken(token), b, expiry.UTC(), cred)
-	if err == nil && t != nil && t.token == token {
-		t.data, t.expiry, t.found = b, expiry.UTC(), true
+	if err == nil && t != nil {
+		t.token, t.data, t.expiry, t.found = token, b, expiry.UTC(), true
 	}
 	return err
 }
