@@ -191,3 +191,23 @@ func TestEasternIsToronto(t *testing.T) {
 		t.Errorf("offsets %d/%d, want -18000/-14400", winter, summer)
 	}
 }
+
+func TestFormatDuration(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		d    time.Duration
+		want string
+	}{
+		{"en", 20 * time.Minute, "20 minutes"},
+		{"fr", 3 * time.Minute, "3 minutes"},
+		{"en", time.Minute, "1 minute"},
+		{"fr", 20 * time.Second, "20 secondes"},
+		{"en", time.Second, "1 second"},
+		{"en", 90 * time.Second, "90 seconds"},
+		{"fr", 12*time.Minute + 20*time.Second, "12 minutes"},
+	} {
+		if got := FormatDuration(tc.lang, tc.d); got != tc.want {
+			t.Errorf("FormatDuration(%s, %v) = %q, want %q", tc.lang, tc.d, got, tc.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // The two languages, as they appear in URLs and in <html lang>.
@@ -101,4 +102,21 @@ func Keys(lang string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// FormatDuration writes a duration as people say it: "20 minutes",
+// "1 minute", "45 seconds" (whole minutes when it has any).
+func FormatDuration(lang string, d time.Duration) string {
+	if (d > 0 && d%time.Minute == 0) || d >= 10*time.Minute {
+		m := int((d + 30*time.Second) / time.Minute)
+		if m == 1 {
+			return In(lang, "duration.minutes_one", m)
+		}
+		return In(lang, "duration.minutes_many", m)
+	}
+	s := int((d + time.Second/2) / time.Second)
+	if s == 1 {
+		return In(lang, "duration.seconds_one", s)
+	}
+	return In(lang, "duration.seconds_many", s)
 }

@@ -29,8 +29,9 @@ type Info struct {
 	// SignedIn turns on the session timeout dialog.
 	SignedIn bool
 	// Idle and Warn drive the timeout dialog: signed out after Idle without
-	// activity, warned Warn before.
-	Idle, Warn time.Duration
+	// activity, warned Warn before. Idle is what is left of this session;
+	// IdleLimit is the configured limit, for pages that explain it.
+	Idle, Warn, IdleLimit time.Duration
 	// CSRF returns the token for forms, creating the cookie on first use.
 	CSRF func() string
 	// RequestID is shown on error pages so a person can quote it.

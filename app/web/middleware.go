@@ -87,7 +87,7 @@ func Language(idle, warn time.Duration, devOutbox bool) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
 			lang, rest := splitLang(r.URL.Path)
-			info := &page.Info{Lang: lang, Rest: rest, Query: r.URL.RawQuery, Idle: idle, Warn: warn, DevOutbox: devOutbox}
+			info := &page.Info{Lang: lang, Rest: rest, Query: r.URL.RawQuery, Idle: idle, IdleLimit: idle, Warn: warn, DevOutbox: devOutbox}
 			if lang == "" {
 				info.Lang = i18n.EN
 			}

@@ -54,7 +54,14 @@
     var countdown = dialog.querySelector("[data-countdown]");
     var extendForm = dialog.querySelector("form[data-session-extend]");
     var endForm = dialog.querySelector("form[data-session-end]");
-    var localDeadline = Date.now() + idle;
+    // Count from when the server answered, not from when this script ran,
+    // so a slow page load does not push the warning past the real limit.
+    var answered = Date.now();
+    try {
+      var nav = performance.getEntriesByType("navigation")[0];
+      if (nav && nav.responseStart > 0) answered = performance.timeOrigin + nav.responseStart;
+    } catch (e) { /* older browsers: use now */ }
+    var localDeadline = answered + idle;
     var ending = false;
 
     // A page load is server activity: push the shared deadline forward.
@@ -69,10 +76,13 @@
       return m + ":" + (r < 10 ? "0" : "") + r;
     }
 
+    // The end signal carries its reason so other tabs can say why.
+    function signalEnd(reason) { store(ENDED_KEY, Date.now() + ":" + reason); }
+
     function end(reason) {
       if (ending) return;
       ending = true;
-      store(ENDED_KEY, Date.now());
+      signalEnd(reason);
       endForm.querySelector("[data-reason]").value = reason;
       endForm.submit();
     }
@@ -116,7 +126,7 @@
     });
     endForm.addEventListener("submit", function () {
       ending = true;
-      store(ENDED_KEY, Date.now());
+      signalEnd(endForm.querySelector("[data-reason]").value);
     });
     // Escape means "not now": keep the session, as the Continue button does.
     dialog.addEventListener("cancel", function (ev) {
@@ -125,9 +135,10 @@
     });
 
     window.addEventListener("storage", function (ev) {
-      if (ev.key === ENDED_KEY && !ending) {
+      if (ev.key === ENDED_KEY && ev.newValue && !ending) {
         ending = true;
-        window.location.assign(signedOutURL);
+        var timedOut = ev.newValue.split(":")[1] === "timeout";
+        window.location.assign(signedOutURL + (timedOut ? "?reason=timeout" : ""));
       } else if (ev.key === DEADLINE_KEY) {
         tick();
       }

@@ -2,7 +2,11 @@
 package views
 
 import (
+	"context"
+
+	"guichet/app/i18n"
 	"guichet/app/maintenance"
+	"guichet/app/page"
 )
 
 // ServiceCard is one service on the landing page.
@@ -80,4 +84,15 @@ var InfoPages = map[string]InfoView{
 		{HeadingKey: "help.desk_heading", ParaKeys: []string{"help.desk_p1", "help.desk_phone_canada", "help.desk_phone_tty", "help.desk_phone_outside", "help.desk_hours", "help.desk_limits"}},
 		{HeadingKey: "help.session_heading", ParaKeys: []string{"help.session_p1"}},
 	}},
+}
+
+// paragraph translates an information page's paragraph, filling in the
+// session limits where the text names them, so the page says what the
+// server really does.
+func paragraph(ctx context.Context, key string) string {
+	if key == "help.session_p1" {
+		info := page.From(ctx)
+		return i18n.T(ctx, key, i18n.FormatDuration(info.Lang, info.IdleLimit), i18n.FormatDuration(info.Lang, info.Warn))
+	}
+	return i18n.T(ctx, key)
 }
