@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -81,6 +82,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	log := newLogger(stderr)
+	// The live heap is small and short-lived (one page at a time), so the
+	// default GC target collects constantly; 400 cut CPU per request by a
+	// fifth in the load benchmark for about 12 MB more at peak. GOGC set in
+	// the environment still wins.
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	k, err := app.OpenKernel(ctx, cfg, clock.Real{}, log)
 	if err != nil {
 		return err

@@ -43,6 +43,9 @@ func Open(path string) (*DB, error) {
 	common.Set("_foreign_keys", "on")
 	common.Set("_journal_mode", "WAL")
 	common.Set("_synchronous", "NORMAL")
+	// Keep prepared statements per connection: preparing the session query
+	// on every request cost about a tenth of a signed-in page's CPU.
+	common.Set("_stmt_cache_size", "64")
 
 	wv := cloneValues(common)
 	wv.Set("_txlock", "immediate")

@@ -26,12 +26,15 @@ const CSRFHeader = "X-CSRF-Token"
 // ErrCSRF is the error the error handler turns into the "form expired" page.
 var ErrCSRF = echo.NewHTTPError(http.StatusForbidden, "csrf")
 
+// CSRF checks the token of every unsafe request.
 type CSRF struct {
 	key    []byte
 	cookie string
 	secure bool
 }
 
+// NewCSRF returns the protection keyed by the CSRF subkey. Over https the
+// cookie takes the __Host- prefix, so no subdomain can set it.
 func NewCSRF(ring *keys.Ring, secure bool) *CSRF {
 	name := "guichet_csrf"
 	if secure {
@@ -49,9 +52,10 @@ func (x *CSRF) tokenFor(value string) string {
 // state is created per request; the cookie is only set when a page actually
 // renders a form, so plain pages stay cookie-free and cacheable.
 type csrfState struct {
-	x      *CSRF
-	value  string
-	issued bool
+	x         *CSRF
+	value     string
+	issued    bool
+	formToken string
 }
 
 func (s *csrfState) token() string {
@@ -63,9 +67,14 @@ func (s *csrfState) token() string {
 		s.value = base64.RawURLEncoding.EncodeToString(b)
 		s.issued = true
 	}
-	return s.x.tokenFor(s.value)
+	if s.formToken == "" {
+		s.formToken = s.x.tokenFor(s.value)
+	}
+	return s.formToken
 }
 
+// Middleware makes the token available to templates and refuses unsafe
+// requests without a valid one.
 func (x *CSRF) Middleware() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -11,12 +12,17 @@ import (
 	"guichet/templates"
 )
 
-// errorHandler renders every error as a page in the request's language (or
+// ErrorHandler renders every error as a page in the request's language (or
 // both, outside /en and /fr) and logs server errors. People see a message
 // and a reference, never internals.
 func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
+			return
+		}
+		// The person left before the answer was ready: nobody to show a
+		// page to, and nothing wrong with the server.
+		if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
 			return
 		}
 		pageInfo(c)

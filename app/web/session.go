@@ -57,7 +57,7 @@ func Tracker(c echo.Context) *session.Tracker {
 	return t
 }
 
-// middleware loads the session before the handler and commits it just
+// Middleware loads the session before the handler and commits it just
 // before the response header is written. The cookie is only sent when the
 // token is new or changed: the cookie carries no expiry, so resending it
 // for an unchanged token would be noise.

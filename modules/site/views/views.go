@@ -35,7 +35,7 @@ var landingServices = []struct{ id, title, desc string }{
 // LandingFor builds the landing page, attaching each announced window to
 // the services it affects.
 func LandingFor(lang string, upcoming []maintenance.Window) LandingView {
-	var v LandingView
+	v := LandingView{Services: make([]ServiceCard, 0, len(landingServices))}
 	for _, s := range landingServices {
 		card := ServiceCard{ID: s.id, TitleKey: s.title, DescKey: s.desc, Href: "/" + lang + "/" + s.id + "/"}
 		for _, w := range upcoming {

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"guichet/app/clock"
+	"guichet/app/session"
+	"guichet/db"
+)
+
+// benchSession is a signed-in session written straight into the store.
+type benchSession struct {
+	Token string
+	Cred  string
+	// CSRF is the CSRF cookie the server gave this session on its first
+	// page, sent back like a browser would.
+	CSRF string
+}
+
+// seedSessions inserts n signed-in sessions with random tokens into the
+// database at path, which no server may have open for writing. The session
+// deadline and the stored expiry are both lifetime ahead.
+func seedSessions(ctx context.Context, path string, n int, lifetime time.Duration) ([]benchSession, error) {
+	d, err := db.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	store := session.NewStore(d, clock.Real{})
+	deadline := time.Now().Add(lifetime).UTC()
+	out := make([]benchSession, 0, n)
+	for i := range n {
+		raw := make([]byte, 32)
+		if _, err := rand.Read(raw); err != nil {
+			return nil, err
+		}
+		s := benchSession{
+			Token: base64.RawURLEncoding.EncodeToString(raw),
+			Cred:  fmt.Sprintf("gckey:bench-%d", i),
+		}
+		data, err := session.Codec{}.Encode(deadline, map[string]any{"cred": s.Cred})
+		if err != nil {
+			return nil, err
+		}
+		tctx := session.WithTracker(ctx, &session.Tracker{Cred: s.Cred})
+		if err := store.CommitCtx(tctx, s.Token, data, deadline); err != nil {
+			return nil, fmt.Errorf("insert session %d: %w", i, err)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// sessionsDigest counts the rows of app_sessions and hashes their content,
+// so a change made by a GET (a write that should have been skipped) shows.
+func sessionsDigest(ctx context.Context, path string) (int, string, error) {
+	d, err := db.Open(path)
+	if err != nil {
+		return 0, "", err
+	}
+	defer d.Close()
+	rows, err := d.R.QueryContext(ctx, `SELECT token_hash, data, CAST(expiry AS TEXT), cred FROM app_sessions ORDER BY token_hash`)
+	if err != nil {
+		return 0, "", err
+	}
+	defer rows.Close()
+	h := sha256.New()
+	n := 0
+	for rows.Next() {
+		var tok, data []byte
+		var expiry, cred string
+		if err := rows.Scan(&tok, &data, &expiry, &cred); err != nil {
+			return 0, "", err
+		}
+		fmt.Fprintf(h, "%x|%x|%s|%s\n", tok, data, expiry, cred)
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return 0, "", err
+	}
+	return n, hex.EncodeToString(h.Sum(nil))[:16], nil
+}
