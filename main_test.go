@@ -9,9 +9,15 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"guichet/app/mail"
+	"guichet/db"
 )
 
 func envMap(m map[string]string) func(string) string {
@@ -124,5 +130,53 @@ func TestMigrateThenServeAndShutDownGracefully(t *testing.T) {
 	}
 	if !<-stopped {
 		t.Fatal("server did not log a clean stop")
+	}
+}
+
+func TestMailCommandListsAndRequeuesParkedMessages(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "g.db")
+	ctx := context.Background()
+	if err := run(ctx, []string{"migrate", "--db", dbPath}, envMap(nil), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	err = d.Tx(ctx, func(tx *sqlx.Tx) error {
+		id, err = mail.Enqueue(ctx, tx, time.Now(), "guichet.test", mail.Message{To: "a@example.com", Subject: "Code", Text: "123456", Lang: "en"})
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(`UPDATE app_outbox SET status = 'failed', attempts = 8, last_error = 'connection refused'`)
+		return err
+	})
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var out bytes.Buffer
+	if err := run(ctx, []string{"mail", "--db", dbPath}, envMap(nil), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "a@example.com") || !strings.Contains(out.String(), "connection refused") {
+		t.Fatalf("mail printed %q", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"mail", "retry", strconv.FormatInt(id, 10), "--db", dbPath}, envMap(nil), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"mail", "--db", dbPath}, envMap(nil), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "no failed messages") {
+		t.Fatalf("after retry: %q", out.String())
+	}
+	if err := run(ctx, []string{"mail", "retry", strconv.FormatInt(id, 10), "--db", dbPath}, envMap(nil), io.Discard, io.Discard); err == nil {
+		t.Fatal("retrying a message that is not parked succeeded")
 	}
 }
