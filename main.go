@@ -135,17 +135,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return nil
 }
 
-func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// openKernel is what one-shot commands share: read the settings, open the
+// database (applying migrations) and check the secret.
+func openKernel(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) (*app.Kernel, error) {
 	cfg, err := app.LoadConfig(args, getenv, stderr)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	k, err := app.OpenKernel(ctx, cfg, clock.Real{}, newLogger(stderr))
+	return app.OpenKernel(ctx, cfg, clock.Real{}, newLogger(stderr))
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	k, err := openKernel(ctx, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	defer k.DB.Close()
-	fmt.Fprintln(stdout, "database is up to date:", cfg.DB)
+	fmt.Fprintln(stdout, "database is up to date:", k.Config.DB)
 	return nil
 }
 
@@ -167,11 +173,7 @@ func mailCmd(ctx context.Context, args []string, getenv func(string) string, std
 	} else if sub != "failed" {
 		return fmt.Errorf("unknown mail command %q (failed, retry)", sub)
 	}
-	cfg, err := app.LoadConfig(args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	k, err := app.OpenKernel(ctx, cfg, clock.Real{}, newLogger(stderr))
+	k, err := openKernel(ctx, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
