@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -93,6 +94,22 @@ func followNav(t testing.TB, ctx context.Context, what string, a chromedp.Action
 func press(t testing.TB, ctx context.Context, keys string) {
 	t.Helper()
 	run(t, ctx, chromedp.KeyEvent(keys))
+}
+
+// pressEnterOnLink activates the focused link with Enter the way a real
+// keystroke does. Chrome follows a link on keydown and then drops the
+// keypress of a keydown it handled; chromedp's KeyEvent sends the keypress
+// as a separate command, which would land on whatever the link moved focus
+// to (and submit its form), so this sends the keydown and keyup only.
+func pressEnterOnLink(t testing.TB, ctx context.Context) {
+	t.Helper()
+	for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+		if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, input.DispatchKeyEventParams{
+			Type: typ, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13,
+		}); err != nil {
+			t.Fatalf("press Enter: %v", err)
+		}
+	}
 }
 
 // waitFor polls a JavaScript condition until it holds. Errors while it

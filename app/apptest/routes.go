@@ -2,10 +2,14 @@ package apptest
 
 import (
 	"net/http"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"guichet/app"
+	"guichet/app/i18n"
 	"guichet/app/web"
 )
 
@@ -26,10 +30,28 @@ func mountTestRoutes(srv *app.Server, k *app.Kernel) {
 			return web.Redirect(c, "/"+web.Lang(c)+"/test/signed-in")
 		})
 		g.GET("/test/signed-in", func(c echo.Context) error {
-			return web.Render(c, http.StatusOK, signedInPage(k.Sessions.Exists(c.Request().Context(), web.KeyCred)))
+			return web.Render(c, http.StatusOK, signedInPage(k.Sessions.Exists(c.Request().Context(), web.KeyCred), testForm{}))
 		})
+		// A form with checks, so the error summary and field errors can be
+		// tested before any module has forms of its own.
 		g.POST("/test/echo", func(c echo.Context) error {
-			return c.String(http.StatusOK, "accepted:"+c.FormValue("note"))
+			ctx := c.Request().Context()
+			f := testForm{Note: c.FormValue("note"), Email: c.FormValue("email")}
+			switch n := utf8.RuneCountInString(strings.TrimSpace(f.Note)); {
+			case n == 0:
+				f.NoteError = i18n.T(ctx, "testform.note_required")
+			case n > 20:
+				f.NoteError = i18n.T(ctx, "testform.note_long")
+			}
+			if f.Email != "" {
+				if _, err := mail.ParseAddress(f.Email); err != nil || !strings.Contains(f.Email, "@") {
+					f.EmailError = i18n.T(ctx, "testform.email_invalid")
+				}
+			}
+			if f.NoteError != "" || f.EmailError != "" {
+				return web.Render(c, http.StatusUnprocessableEntity, signedInPage(k.Sessions.Exists(ctx, web.KeyCred), f))
+			}
+			return c.String(http.StatusOK, "accepted:"+f.Note)
 		})
 		g.GET("/test/ip", func(c echo.Context) error {
 			return c.String(http.StatusOK, c.RealIP())

@@ -176,3 +176,42 @@ end = 2024-01-23T11:30:00
 		t.Fatal("database still open")
 	}
 }
+
+func TestFormErrorsShowSummaryLinkedToFields(t *testing.T) {
+	a := apptest.New(t, apptest.Options{})
+	c := a.Client(t)
+	c.Get("/fr/test/signed-in")
+	p := c.Post("/fr/test/echo", url.Values{"note": {"   "}, "email": {"pas-une-adresse"}})
+	if p.StatusCode != http.StatusUnprocessableEntity || strings.Contains(p.Body, "accepted") {
+		t.Fatalf("status %d", p.StatusCode)
+	}
+	sum := p.Doc.Find("#error-summary")
+	if sum.Length() != 1 || sum.AttrOr("tabindex", "") != "-1" {
+		t.Fatal("no focusable error summary")
+	}
+	if got := strings.TrimSpace(sum.Find("h2").Text()); got != "Le formulaire n'a pas pu être soumis parce que 2 erreurs ont été trouvées." {
+		t.Fatalf("summary heading %q", got)
+	}
+	links := sum.Find("a")
+	if links.Length() != 2 || links.Eq(0).AttrOr("href", "") != "#note" || links.Eq(1).AttrOr("href", "") != "#email" {
+		t.Fatalf("summary links: %d", links.Length())
+	}
+	if sum.Nodes[0] != p.Doc.Find("main .container").Children().First().Nodes[0] {
+		t.Error("the error summary is not the first thing in main")
+	}
+	note := p.Doc.Find("input#note")
+	if note.AttrOr("aria-invalid", "") != "true" || note.AttrOr("aria-describedby", "") != "note-hint note-error" {
+		t.Fatalf("note input: invalid=%q describedby=%q", note.AttrOr("aria-invalid", ""), note.AttrOr("aria-describedby", ""))
+	}
+	if got := p.Text("#note-error"); !strings.Contains(got, "Entrez une note.") || !strings.HasPrefix(got, "Erreur") {
+		t.Fatalf("note error %q", got)
+	}
+	if p.Doc.Find("input#email").AttrOr("value", "") != "pas-une-adresse" {
+		t.Error("what the person typed was lost")
+	}
+
+	ok := c.Post("/fr/test/echo", url.Values{"note": {"bonjour"}, "email": {"nom@exemple.com"}})
+	if ok.StatusCode != http.StatusOK || ok.Body != "accepted:bonjour" {
+		t.Fatalf("good input: %d %q", ok.StatusCode, ok.Body)
+	}
+}
