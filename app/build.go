@@ -7,11 +7,16 @@ import (
 	"time"
 
 	"guichet/app/clock"
+	"guichet/app/audit"
+	"guichet/app/codes"
+	"guichet/app/identity"
 	"guichet/app/jobs"
 	"guichet/app/keys"
 	"guichet/app/mail"
+	"guichet/app/password"
 	"guichet/app/maintenance"
 	"guichet/app/session"
+	"guichet/app/throttle"
 	"guichet/app/web"
 	"guichet/db"
 )
@@ -28,7 +33,17 @@ type Kernel struct {
 	Maintenance *maintenance.Watcher
 	Jobs        *jobs.Runner
 	Mailer      *mail.Deliverer
+	Identity    *identity.Sessions
+	Pairwise    *identity.Store
+	Codes       *codes.Store
+	Throttle    *throttle.Store
+	Audit       *audit.Log
+	Hasher      *password.Hasher
 }
+
+// AuditRetention is how long IP addresses and browsers stay in the
+// security history; the events themselves stay.
+const AuditRetention = 90 * 24 * time.Hour
 
 // OpenKernel opens the database, applies migrations, checks the secret and
 // prepares sessions, maintenance windows, mail delivery and jobs. The
@@ -83,8 +98,26 @@ func OpenKernel(ctx context.Context, cfg Config, clk clock.Clock, log *slog.Logg
 		Maintenance: watcher,
 		Jobs:        jobs.New(log),
 		Mailer:      &mail.Deliverer{DB: d, Clock: clk, Sender: sender, Log: log},
+		Pairwise:    identity.NewStore(d, clk),
+		Codes:       codes.New(d, clk, ring),
+		Throttle:    throttle.New(d, clk),
+		Audit:       audit.New(d, clk),
+		Hasher:      password.NewHasher(cfg.Argon2.Params(), 0),
 	}
+	k.Identity = identity.NewSessions(k.Sessions, k.Pairwise)
 	k.Jobs.Add(jobs.Job{Name: "mail", Every: 10 * time.Second, Run: k.Mailer.RunOnce})
+	k.Jobs.Add(jobs.Job{Name: "codes-cleanup", Every: time.Hour, Run: func(ctx context.Context) error {
+		_, err := k.Codes.Cleanup(ctx)
+		return err
+	}})
+	k.Jobs.Add(jobs.Job{Name: "throttle-cleanup", Every: time.Hour, Run: func(ctx context.Context) error {
+		_, err := k.Throttle.Cleanup(ctx)
+		return err
+	}})
+	k.Jobs.Add(jobs.Job{Name: "audit-purge", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
+		_, err := k.Audit.Purge(ctx, AuditRetention)
+		return err
+	}})
 	k.Jobs.Add(jobs.Job{Name: "sessions-cleanup", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
 		_, err := store.Cleanup(ctx)
 		return err

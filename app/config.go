@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"guichet/app/password"
 )
 
 // Environments.
@@ -28,6 +30,11 @@ type Argon2 struct {
 	MemoryKiB uint32
 	Time      uint32
 	Threads   uint8
+}
+
+// Params converts the configured cost to the hasher's parameters.
+func (a Argon2) Params() password.Params {
+	return password.Params{MemoryKiB: a.MemoryKiB, Time: a.Time, Threads: a.Threads, KeyLen: password.DefaultKeyLen, SaltLen: password.DefaultSaltLen}
 }
 
 // Argon2Floor is the weakest cost production accepts (OWASP's first
@@ -163,6 +170,9 @@ func (c Config) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return &ConfigError{"GUICHET_BASE_URL", fmt.Sprintf("%q is not an http(s) URL", c.BaseURL)}
 		}
+	}
+	if err := c.Argon2.Params().Validate(); err != nil {
+		return &ConfigError{"--argon2 / GUICHET_ARGON2", err.Error()}
 	}
 	if c.SessionWarn >= c.SessionIdle {
 		return &ConfigError{"--session-warn / GUICHET_SESSION_WARN", "must be shorter than the idle timeout"}

@@ -3,6 +3,7 @@ package apptest
 import (
 	"net/http"
 	"net/mail"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -10,6 +11,7 @@ import (
 
 	"guichet/app"
 	"guichet/app/i18n"
+	"guichet/app/identity"
 	"guichet/app/web"
 )
 
@@ -28,6 +30,32 @@ func mountTestRoutes(srv *app.Server, k *app.Kernel) {
 			}
 			k.Sessions.Put(ctx, web.KeyCred, TestCred)
 			return web.Redirect(c, "/"+web.Lang(c)+"/test/signed-in")
+		})
+		// Password checked for a credential (query "cred", or a fresh one),
+		// as the GCKey sign-in leaves the session, so second-factor pages
+		// can be tested on their own.
+		g.GET("/test/password-verified", func(c echo.Context) error {
+			cred := identity.Ref(c.QueryParam("cred"))
+			if cred == "" {
+				var err error
+				if cred, err = identity.NewRef(identity.KindGCKey); err != nil {
+					return err
+				}
+			}
+			if err := k.Identity.PasswordVerified(c.Request().Context(), cred); err != nil {
+				return err
+			}
+			k.Identity.SetPending(c.Request().Context(), c.QueryParam("service"))
+			return c.String(http.StatusOK, string(cred))
+		})
+		// A service that receives the Principal, standing in for the
+		// service modules until they exist.
+		g.GET("/test/service/:service", func(c echo.Context) error {
+			p, ok := k.Identity.Principal(c.Request().Context(), c.Param("service"))
+			if !ok {
+				return c.String(http.StatusUnauthorized, "no principal")
+			}
+			return c.String(http.StatusOK, p.Service+"|"+p.PairwiseID+"|"+p.Method+"|"+strconv.Itoa(p.AAL))
 		})
 		g.GET("/test/signed-in", func(c echo.Context) error {
 			return web.Render(c, http.StatusOK, signedInPage(k.Sessions.Exists(c.Request().Context(), web.KeyCred), testForm{}))

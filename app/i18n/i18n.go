@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -23,24 +24,56 @@ var Langs = []string{EN, FR}
 //go:embed locales/*.json
 var files embed.FS
 
-// catalogs maps language -> key -> message. Loaded once at start-up from the
-// embedded files; a malformed file is a build mistake, so it panics.
+// catalogs maps language -> key -> message. Each language's messages may be
+// split over several files, "en.json" and "<area>.en.json", so modules keep
+// their own; a key defined twice is a build mistake. Loaded once at
+// start-up from the embedded files; a malformed file panics.
 var catalogs = mustLoad()
 
 func mustLoad() map[string]map[string]string {
+	out, err := load()
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+func load() (map[string]map[string]string, error) {
 	out := map[string]map[string]string{}
+	entries, err := files.ReadDir("locales")
+	if err != nil {
+		return nil, err
+	}
 	for _, l := range Langs {
-		b, err := files.ReadFile("locales/" + l + ".json")
+		out[l] = map[string]string{}
+	}
+	for _, e := range entries {
+		name := e.Name()
+		lang := ""
+		for _, l := range Langs {
+			if name == l+".json" || strings.HasSuffix(name, "."+l+".json") {
+				lang = l
+			}
+		}
+		if lang == "" {
+			return nil, fmt.Errorf("i18n: locales/%s is not <lang>.json or <area>.<lang>.json", name)
+		}
+		b, err := files.ReadFile("locales/" + name)
 		if err != nil {
-			panic(err)
+			return nil, err
 		}
 		m := map[string]string{}
 		if err := json.Unmarshal(b, &m); err != nil {
-			panic(fmt.Sprintf("i18n: locales/%s.json: %v", l, err))
+			return nil, fmt.Errorf("i18n: locales/%s: %v", name, err)
 		}
-		out[l] = m
+		for k, v := range m {
+			if _, dup := out[lang][k]; dup {
+				return nil, fmt.Errorf("i18n: key %q is defined twice in the %s catalogs (again in %s)", k, lang, name)
+			}
+			out[lang][k] = v
+		}
 	}
-	return out
+	return out, nil
 }
 
 // Valid tells whether lang is a supported language.
