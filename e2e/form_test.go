@@ -54,3 +54,29 @@ func TestErrorSummary(t *testing.T) {
 		})
 	}
 }
+
+// TestHandOff walks the hand-off to a service in the browser: one
+// "Continue" for a person already signed in, then the service's home.
+func TestHandOff(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, apptest.Options{})
+	for _, l := range []string{"en", "fr"} {
+		t.Run(l, func(t *testing.T) {
+			t.Parallel()
+			ctx := newTab(t)
+			load(t, ctx, a.URL+"/"+l+"/test/password-verified", http.StatusOK)
+			load(t, ctx, a.URL+"/"+l+"/test/second-factor", http.StatusOK)
+			load(t, ctx, a.URL+"/"+l+"/pt/", http.StatusOK)
+			axeCheck(t, ctx)
+			checkToggle(t, ctx)
+			load(t, ctx, a.URL+"/"+l+"/pt/", http.StatusOK)
+			if res := clickNav(t, ctx, `form[action="/`+l+`/pt/continue"] button`); res.Status != http.StatusOK {
+				t.Fatalf("continue: %d", res.Status)
+			}
+			if !exists(t, ctx, `[data-testid="service-home"]`) {
+				t.Fatalf("no service home at %s", location(t, ctx))
+			}
+			axeCheck(t, ctx)
+		})
+	}
+}

@@ -55,6 +55,14 @@ func langCases() []pageCase {
 		for _, s := range modules.PendingServices {
 			add("pending-"+s, "/"+s+"/", http.StatusOK, nil)
 		}
+		for _, s := range []string{"ircc", "pt", "cipo"} {
+			add("chooser-"+s, "/"+s+"/", http.StatusOK, func(t *testing.T, ctx context.Context) {
+				if !exists(t, ctx, `[data-testid="partner-section"]`) || !exists(t, ctx, `[data-testid="gckey-section"]`) {
+					t.Error("the entry page lacks a sign-in option")
+				}
+			})
+		}
+		add("partner-pending", "/partners/rbc?service=ircc", http.StatusOK, nil)
 		add("not-found", "/nope", http.StatusNotFound, nil)
 		add("server-error", "/test/panic", http.StatusInternalServerError, checkNoInternals)
 		add("signed-in", "/test/sign-in", http.StatusOK, func(t *testing.T, ctx context.Context) {

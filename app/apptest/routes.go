@@ -48,6 +48,13 @@ func mountTestRoutes(srv *app.Server, k *app.Kernel) {
 			k.Identity.SetPending(c.Request().Context(), c.QueryParam("service"))
 			return c.String(http.StatusOK, string(cred))
 		})
+		// Second factor checked, as the two-factor page leaves the session.
+		g.GET("/test/second-factor", func(c echo.Context) error {
+			if err := k.Identity.SecondFactorVerified(c.Request().Context(), k.Clock.Now()); err != nil {
+				return err
+			}
+			return c.String(http.StatusOK, "aal2")
+		})
 		// A service that receives the Principal, standing in for the
 		// service modules until they exist.
 		g.GET("/test/service/:service", func(c echo.Context) error {

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"guichet/app/clock"
+	"guichet/app/identity"
 	"guichet/app/web"
 	"guichet/db"
 )
@@ -19,15 +20,40 @@ type Module struct {
 	clock     clock.Clock
 	log       *slog.Logger
 	sessions  *web.Sessions
+	identity  *identity.Sessions
+	partners  []identity.Partner
 	devOutbox bool
 	// pending lists services whose modules are not built yet; their entry
 	// pages say so instead of answering 404.
 	pending []string
+	// signInOnly lists services whose sign-in works but whose own pages
+	// are still to come: their entry page is the real sign-in chooser.
+	signInOnly []identity.Entry
+}
+
+// Deps are the site module's dependencies.
+type Deps struct {
+	DB         *db.DB
+	Clock      clock.Clock
+	Log        *slog.Logger
+	Sessions   *web.Sessions
+	Identity   *identity.Sessions
+	Partners   []identity.Partner
+	DevOutbox  bool
+	Pending    []string
+	SignInOnly []identity.Entry
 }
 
 // New returns the site module.
-func New(d *db.DB, clk clock.Clock, log *slog.Logger, s *web.Sessions, devOutbox bool, pending []string) *Module {
-	return &Module{db: d, clock: clk, log: log, sessions: s, devOutbox: devOutbox, pending: pending}
+func New(d Deps) *Module {
+	m := &Module{db: d.DB, clock: d.Clock, log: d.Log, sessions: d.Sessions, identity: d.Identity,
+		partners: d.Partners, devOutbox: d.DevOutbox, pending: d.Pending}
+	for _, e := range d.SignInOnly {
+		e.Home = m.signedInHome(e.NameKey)
+		e.Partners = d.Partners
+		m.signInOnly = append(m.signInOnly, e)
+	}
+	return m
 }
 
 // RootRoutes adds the routes outside the language prefixes.
@@ -55,6 +81,11 @@ func (m *Module) Routes(g *echo.Group) {
 	for _, s := range m.pending {
 		g.GET("/"+s+"/", m.pendingShow(s))
 	}
+	for _, e := range m.signInOnly {
+		m.identity.MountEntry(g, e)
+	}
+	// Sign-In Partners until the broker exists.
+	g.GET("/partners/:id", m.partnerPendingShow)
 
 	// Development only: read the mail the app would have sent.
 	if m.devOutbox {

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"guichet/app/i18n"
+	"guichet/app/identity"
 	"guichet/app/web"
 	"guichet/modules/site/views"
 )
@@ -35,4 +36,18 @@ func (m *Module) signedOutShow(c echo.Context) error {
 	return web.Render(c, http.StatusOK, views.SignedOut(c.QueryParam("reason") == "timeout"))
 }
 
-var _ = i18n.EN
+// signedInHome is the home of a service whose own pages are still to
+// come: the person is signed in and handed over, and is told so plainly.
+func (m *Module) signedInHome(nameKey string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return web.Render(c, http.StatusOK, views.SignedInHome(i18n.In(web.Lang(c), nameKey)))
+	}
+}
+
+func (m *Module) partnerPendingShow(c echo.Context) error {
+	back := "/" + web.Lang(c) + "/"
+	if s := c.QueryParam("service"); identity.ValidService(s) {
+		back += s + "/"
+	}
+	return web.Render(c, http.StatusOK, views.PartnersPending(back))
+}

@@ -1,0 +1,94 @@
+package site_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"guichet/app/apptest"
+)
+
+func TestEntryPageShowsTheChooser(t *testing.T) {
+	a := start(t, apptest.Options{})
+	c := a.Client(t)
+	for _, lang := range []string{"en", "fr"} {
+		p := c.Get("/" + lang + "/ircc/")
+		if p.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", lang, p.StatusCode)
+		}
+		if n := p.Doc.Find(`[data-testid="partner-section"] .partner-list a`).Length(); n != 10 {
+			t.Errorf("%s: %d partners listed, want 10", lang, n)
+		}
+		if href := p.Doc.Find(`[data-testid="gckey-signin"]`).AttrOr("href", ""); href != "/"+lang+"/gckey/signin?service=ircc" {
+			t.Errorf("%s: GCKey sign-in link %q", lang, href)
+		}
+		if !strings.Contains(p.Body, "1-855-438-1102") {
+			t.Errorf("%s: no Service Desk number", lang)
+		}
+		if p.Doc.Find(".notice").First().Text() == "" {
+			t.Errorf("%s: no notice", lang)
+		}
+	}
+	if !strings.Contains(c.Get("/en/ircc/").Body, "up to 5 days") {
+		t.Error("the secure account's 5-day notice is missing")
+	}
+	if strings.Contains(c.Get("/en/pt/").Body, "up to 5 days") {
+		t.Error("the 5-day notice belongs to the secure account only")
+	}
+	if p := c.Get("/fr/partners/rbc?service=pt"); p.StatusCode != 200 || p.Doc.Find(`a[href="/fr/pt/"]`).Length() != 1 {
+		t.Fatalf("partner page: %d", p.StatusCode)
+	}
+}
+
+func TestHandOffToAServiceNeedsTheSecondFactor(t *testing.T) {
+	a := start(t, apptest.Options{})
+	c := a.Client(t)
+	cred := c.Get("/en/test/password-verified").Body
+
+	// Password alone: the service still shows the chooser, and refuses.
+	if p := c.Get("/en/ircc/"); p.Doc.Find(`[data-testid="gckey-section"]`).Length() != 1 {
+		t.Fatal("a half-signed-in GCKey reached the service")
+	}
+	if p := c.Post("/en/ircc/continue", nil); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("continue: %d", p.StatusCode)
+	}
+	if p := c.Get("/en/test/service/ircc"); p.StatusCode != http.StatusUnauthorized {
+		t.Fatal("principal issued without a second factor")
+	}
+
+	before := c.Cookie("guichet_session")
+	c.Get("/en/test/second-factor")
+	if c.Cookie("guichet_session") == before {
+		t.Fatal("session token not renewed when the assurance level rose")
+	}
+	p := c.Get("/en/ircc/")
+	if p.Doc.Find(`form[action="/en/ircc/continue"]`).Length() != 1 {
+		t.Fatal("a signed-in person should get one Continue")
+	}
+	if p := c.Post("/en/ircc/continue", nil); p.StatusCode != http.StatusSeeOther || p.Header.Get("Location") != "/en/ircc/" {
+		t.Fatalf("continue: %d %q", p.StatusCode, p.Header.Get("Location"))
+	}
+	if p := c.Get("/en/ircc/"); p.Doc.Find(`[data-testid="service-home"]`).Length() != 1 {
+		t.Fatal("service home not shown after hand-off")
+	}
+	ircc := c.Get("/en/test/service/ircc").Body
+	c.Post("/en/cipo/continue", nil)
+	cipo := c.Get("/en/test/service/cipo").Body
+	if !strings.HasPrefix(ircc, "ircc|") || !strings.HasSuffix(ircc, "|gckey|2") {
+		t.Fatalf("principal %q", ircc)
+	}
+	idIRCC, idCIPO := strings.Split(ircc, "|")[1], strings.Split(cipo, "|")[1]
+	if idIRCC == idCIPO || idIRCC == "" {
+		t.Fatal("the same pairwise id at two services")
+	}
+	if strings.Contains(ircc, strings.TrimPrefix(cred, "gckey:")) {
+		t.Fatal("the principal carries the credential reference")
+	}
+
+	// Signing out ends every principal.
+	c.Get("/en/test/signed-in")
+	c.Post("/en/session/end", nil)
+	if p := c.Get("/en/test/service/ircc"); p.StatusCode != http.StatusUnauthorized {
+		t.Fatal("principal survived sign-out")
+	}
+}
