@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Lengths used when Params leaves KeyLen or SaltLen at zero, so that main can
@@ -181,7 +182,9 @@ func (h *Hasher) compute(ctx context.Context, p Params, password string, salt []
 	if h.onCompute != nil {
 		h.onCompute()
 	}
-	return argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen), nil
+	// The same accented passphrase typed on two keyboards may arrive
+	// precomposed or decomposed; hashing the NFC form makes both the same.
+	return argon2.IDKey([]byte(norm.NFC.String(password)), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen), nil
 }
 
 // randomBytes returns n bytes from crypto/rand, which since Go 1.24 never

@@ -329,3 +329,17 @@ func BenchmarkVerifyDefaultParallel(b *testing.B) {
 		}
 	})
 }
+
+func TestAccentsTypedEitherWayMatch(t *testing.T) {
+	h := NewHasher(Params{MemoryKiB: 64, Time: 1, Threads: 1}, 1)
+	ctx := context.Background()
+	precomposed := "Mon chien s'appelle Hélène"
+	decomposed := "Mon chien s'appelle He\u0301le\u0300ne"
+	enc, err := h.Hash(ctx, precomposed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, err := h.Verify(ctx, enc, decomposed); !ok || err != nil {
+		t.Fatalf("decomposed accents did not match: %v", err)
+	}
+}
