@@ -4,14 +4,21 @@
 package modules
 
 import (
+	"context"
+	"time"
+
 	"guichet/app"
 	"guichet/app/identity"
+	"guichet/app/jobs"
+	"guichet/modules/auth"
+	"guichet/modules/recovery"
 	"guichet/modules/site"
+	"guichet/modules/twofactor"
 )
 
 // PendingServices are the services whose modules are still to be built;
 // their entry pages say so instead of answering 404.
-var PendingServices = []string{"gckey", "partners", "pr", "staff"}
+var PendingServices = []string{"partners", "pr", "staff"}
 
 // signInOnly are services whose sign-in works while their own pages are
 // still to come.
@@ -29,5 +36,35 @@ func Mount(k *app.Kernel, srv *app.Server) {
 		Pending: PendingServices, SignInOnly: signInOnly,
 	})
 	siteMod.RootRoutes(srv.Echo)
-	srv.Mount(siteMod)
+
+	// GCKey: auth needs to know about second factors and recovery codes,
+	// and they need the credential's email, which Contacts reads without
+	// the auth module so the three can be built in order.
+	contacts := auth.NewContacts(k.DB)
+	rec := recovery.New(recovery.Deps{
+		DB: k.DB, Clock: k.Clock, Log: k.Log, Keys: k.Keys, Identity: k.Identity, Sessions: k.Sessions,
+		Codes: k.Codes, Throttle: k.Throttle, Audit: k.Audit, Contact: contacts,
+		CounterKey: twofactor.CounterKey, CounterRule: twofactor.WrongAnswerRule,
+		MailDomain: k.Config.MailDomain(), Jobs: k.Jobs,
+	})
+	tf := twofactor.New(twofactor.Deps{
+		DB: k.DB, Clock: k.Clock, Log: k.Log, Keys: k.Keys, Identity: k.Identity, Sessions: k.Sessions,
+		Codes: k.Codes, Throttle: k.Throttle, Audit: k.Audit, Contact: contacts, Recovery: rec,
+		MailDomain: k.Config.MailDomain(), Jobs: k.Jobs, Issuer: "Guichet",
+	})
+	authMod := auth.New(auth.Deps{
+		DB: k.DB, Clock: k.Clock, Log: k.Log, Identity: k.Identity, Sessions: k.Sessions,
+		Pairwise: k.Pairwise, Codes: k.Codes, Throttle: k.Throttle, Audit: k.Audit, Hasher: k.Hasher,
+		SecondFactors: tf, RecoveryCodes: rec, Jobs: k.Jobs, Secure: k.Config.Secure(),
+		MailDomain: k.Config.MailDomain(), BaseURL: k.Config.BaseURL,
+	})
+	srv.Mount(siteMod, authMod, tf, rec)
+	k.Jobs.Add(jobs.Job{Name: "gckey-expiry", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
+		_, err := authMod.ExpireUnused(ctx)
+		return err
+	}})
+	k.Jobs.Add(jobs.Job{Name: "gckey-cleanup", Every: time.Hour, Run: func(ctx context.Context) error {
+		_, err := authMod.Cleanup(ctx)
+		return err
+	}})
 }
