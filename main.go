@@ -19,9 +19,13 @@ import (
 
 	"guichet/app"
 	"guichet/app/clock"
+	"guichet/app/identity"
 	"guichet/app/mail"
 	"guichet/app/release"
 	"guichet/modules"
+	"guichet/modules/auth"
+
+	"github.com/pquerna/otp/totp"
 )
 
 func main() {
@@ -41,6 +45,7 @@ Commands:
   serve      start the web server (the default)
   migrate    apply database migrations and exit
   mail       list mail parked after repeated failures; "mail retry ID" sends one again
+  demo       create demo accounts and print how to sign in (not in prod)
   version    print the version
 
 Run "guichet serve -h" for the server's flags.
@@ -60,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, args, getenv, stdout, stderr)
 	case "mail":
 		return mailCmd(ctx, args, getenv, stdout, stderr)
+	case "demo":
+		return demo(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "guichet %s (%s)\n", release.Version, release.Date)
 		return nil
@@ -74,6 +81,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// quietLogger is for one-shot commands, whose output is for a person.
+func quietLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -142,7 +154,7 @@ func openKernel(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return nil, err
 	}
-	return app.OpenKernel(ctx, cfg, clock.Real{}, newLogger(stderr))
+	return app.OpenKernel(ctx, cfg, clock.Real{}, quietLogger(stderr))
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -196,5 +208,51 @@ func mailCmd(ctx context.Context, args []string, getenv func(string) string, std
 	for _, r := range recs {
 		fmt.Fprintf(stdout, "%d\t%s\t%s\t%d attempts\t%s\n", r.ID, r.ToAddr, r.Subject, r.Attempts, r.LastError)
 	}
+	return nil
+}
+
+// The demo GCKey. The password is a passphrase, as the policy welcomes.
+const (
+	demoUsername = "demo.person"
+	demoPassword = "maple syrup on fresh snow"
+	demoEmail    = "demo.person@example.com"
+)
+
+func demo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	k, err := openKernel(ctx, args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer k.DB.Close()
+	if k.Config.Env == app.EnvProd {
+		return errors.New("demo accounts cannot be created in prod")
+	}
+	set := modules.Build(k)
+	cred, err := set.Auth.CreateDemo(ctx, demoUsername, demoPassword, demoEmail)
+	if errors.Is(err, auth.ErrUsernameTaken) {
+		fmt.Fprintf(stdout, "The demo GCKey %q already exists in %s.\nDelete the database (and its .secret file) to make a fresh one.\n", demoUsername, k.Config.DB)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	secret, err := set.TwoFactor.CreateDemoAuthenticator(ctx, identity.KindGCKey, string(cred))
+	if err != nil {
+		return err
+	}
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, `Demo GCKey created in %s.
+
+Start the server (go run .), open http://%s/en/gckey/signin and sign in:
+  username:              %s
+  password:              %s
+  authenticator secret:  %s   (add it to an authenticator app)
+  current code:          %s   (changes every 30 seconds; each code works once)
+
+Email codes and links appear in the development outbox: http://%s/en/dev/outbox
+`, k.Config.DB, k.Config.Addr, demoUsername, demoPassword, secret, code, k.Config.Addr)
 	return nil
 }

@@ -180,3 +180,23 @@ func TestMailCommandListsAndRequeuesParkedMessages(t *testing.T) {
 		t.Fatal("retrying a message that is not parked succeeded")
 	}
 }
+
+func TestDemoCreatesAWorkingGCKeyOnce(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "g.db")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"demo", "--db", dbPath}, envMap(nil), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{demoUsername, demoPassword, "authenticator secret:", "current code:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"demo", "--db", dbPath}, envMap(nil), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "already exists") {
+		t.Fatalf("second demo run: %s", out.String())
+	}
+}

@@ -28,14 +28,28 @@ var signInOnly = []identity.Entry{
 	{Service: "cipo", NameKey: "service.cipo.title"},
 }
 
+// Set is every module, built and wired.
+type Set struct {
+	Site      *site.Module
+	Auth      *auth.Module
+	TwoFactor *twofactor.Module
+	Recovery  *recovery.Module
+}
+
 // Mount builds every module from the kernel and adds its routes.
 func Mount(k *app.Kernel, srv *app.Server) {
+	set := Build(k)
+	set.Site.RootRoutes(srv.Echo)
+	srv.Mount(set.Site, set.Auth, set.TwoFactor, set.Recovery)
+}
+
+// Build makes every module from the kernel and registers their jobs.
+func Build(k *app.Kernel) *Set {
 	siteMod := site.New(site.Deps{
 		DB: k.DB, Clock: k.Clock, Log: k.Log, Sessions: k.Sessions, Identity: k.Identity,
 		Partners: identity.DefaultPartners, DevOutbox: k.Config.DevOutbox,
 		Pending: PendingServices, SignInOnly: signInOnly,
 	})
-	siteMod.RootRoutes(srv.Echo)
 
 	// GCKey: auth needs to know about second factors and recovery codes,
 	// and they need the credential's email, which Contacts reads without
@@ -58,7 +72,6 @@ func Mount(k *app.Kernel, srv *app.Server) {
 		SecondFactors: tf, RecoveryCodes: rec, Jobs: k.Jobs, Secure: k.Config.Secure(),
 		MailDomain: k.Config.MailDomain(), BaseURL: k.Config.BaseURL,
 	})
-	srv.Mount(siteMod, authMod, tf, rec)
 	k.Jobs.Add(jobs.Job{Name: "gckey-expiry", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
 		_, err := authMod.ExpireUnused(ctx)
 		return err
@@ -67,4 +80,9 @@ func Mount(k *app.Kernel, srv *app.Server) {
 		_, err := authMod.Cleanup(ctx)
 		return err
 	}})
+	k.Jobs.Add(jobs.Job{Name: "recovery-cleanup", Every: time.Hour, Run: func(ctx context.Context) error {
+		_, err := rec.Cleanup(ctx)
+		return err
+	}})
+	return &Set{Site: siteMod, Auth: authMod, TwoFactor: tf, Recovery: rec}
 }
