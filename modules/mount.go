@@ -80,7 +80,9 @@ func Build(k *app.Kernel) *Set {
 		_, err := authMod.Cleanup(ctx)
 		return err
 	}})
-	k.Jobs.Add(jobs.Job{Name: "recovery-cleanup", Every: time.Hour, Run: func(ctx context.Context) error {
+	// Often, so an unsaved copy of new recovery codes never outlives its
+	// 15 minutes by much.
+	k.Jobs.Add(jobs.Job{Name: "recovery-cleanup", Every: 2 * time.Minute, Run: func(ctx context.Context) error {
 		_, err := rec.Cleanup(ctx)
 		return err
 	}})

@@ -30,6 +30,7 @@ type Event string
 const (
 	SignIn              Event = "signin"
 	SignInFailed        Event = "signin_failed"
+	SecondFactorPassed  Event = "second_factor_passed"
 	Locked              Event = "locked"
 	SecondFactorFailed  Event = "second_factor_failed"
 	SecondFactorChanged Event = "second_factor_changed"

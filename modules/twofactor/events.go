@@ -91,7 +91,7 @@ func (m *Module) passed(c echo.Context, s Subject, method string) error {
 		return err
 	}
 	ip, ua := client(c)
-	return m.audit.Credential(ctx, m.db.W, s.ID, audit.SignIn, ip, ua, "second factor: "+method)
+	return m.audit.Credential(ctx, m.db.W, s.ID, audit.SecondFactorPassed, ip, ua, method)
 }
 
 // sendCode emails the subject a fresh 6-digit code (earlier ones stop
