@@ -52,7 +52,7 @@ func TestAccountNeedsSecondFactor(t *testing.T) {
 	}
 	for _, href := range []string{
 		"/en/gckey/account/password", "/en/gckey/account/email", "/en/gckey/account/activity",
-		"/en/gckey/account/sessions", "/en/gckey/account/close", "/en/gckey/2fa/?next=manage", "/en/gckey/recovery/manage",
+		"/en/gckey/account/sessions", "/en/gckey/account/close", "/en/gckey/2fa/?next=manage", "/en/gckey/recovery/",
 	} {
 		if p.Doc.Find(`[data-testid="account-links"] a[href="`+href+`"]`).Length() != 1 {
 			t.Errorf("account page lacks a link to %s", href)
@@ -68,10 +68,10 @@ func TestAccountNeedsSecondFactor(t *testing.T) {
 		t.Fatalf("account page after 21 minutes: %d", p.StatusCode)
 	}
 	for _, path := range []string{"/en/gckey/account/password", "/en/gckey/account/email", "/en/gckey/account/sessions", "/en/gckey/account/close"} {
-		if p := c.Get(path); locate(p) != "/en/gckey/2fa/?next=manage" {
+		if p := c.Get(path); locate(p) != "/en/gckey/2fa/?next=account" {
 			t.Errorf("GET %s: %d %q", path, p.StatusCode, locate(p))
 		}
-		if p := c.Post(path, url.Values{"password": {u.password}}); locate(p) != "/en/gckey/2fa/?next=manage" {
+		if p := c.Post(path, url.Values{"password": {u.password}}); locate(p) != "/en/gckey/2fa/?next=account" {
 			t.Errorf("POST %s: %d %q", path, p.StatusCode, locate(p))
 		}
 	}

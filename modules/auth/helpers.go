@@ -154,7 +154,7 @@ func (m *Module) account(c echo.Context, fresh bool) (*Credential, error) {
 		return nil, err
 	}
 	if fresh && !st.MFAWithin(m.clock.Now(), freshMFA) {
-		return nil, web.Redirect(c, to(c, "/gckey/2fa/?next=manage"))
+		return nil, web.Redirect(c, to(c, "/gckey/2fa/?next=account"))
 	}
 	return &cr, nil
 }

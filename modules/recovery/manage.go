@@ -41,7 +41,7 @@ func (m *Module) newSubmit(c echo.Context) error {
 	}
 	now := m.clock.Now()
 	if !st.MFAWithin(now, ChangeWindow) {
-		return web.Redirect(c, abs(c, twoFactorIndex+"?next=manage"))
+		return web.Redirect(c, abs(c, twoFactorIndex+"?next=codes"))
 	}
 	ctx := c.Request().Context()
 	addr, lang, err := m.contactOf(ctx, s, web.Lang(c))

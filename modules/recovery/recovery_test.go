@@ -212,7 +212,7 @@ func TestNewSetNeedsARecentCheck(t *testing.T) {
 	setupApp(t, e, c, "en")
 	c.Get("/en/gckey/recovery/")
 	e.Fake.Advance(21 * time.Minute)
-	expect(t, c.Post("/en/gckey/recovery/new", nil), http.StatusSeeOther, "/en/gckey/2fa/?next=manage")
+	expect(t, c.Post("/en/gckey/recovery/new", nil), http.StatusSeeOther, "/en/gckey/2fa/?next=codes")
 }
 
 func TestWarnsAtTwoCodesLeft(t *testing.T) {

@@ -102,13 +102,33 @@ func (h *handlers) toSignIn(c echo.Context) error { return web.Redirect(c, abs(c
 
 // Next values carried through the two-factor page. Only known values pass,
 // never a URL.
-const nextManage = "manage"
+const (
+	// nextManage is the Welcome page's "Manage your two-factor
+	// authentication": after the check, the success page offers "Change".
+	nextManage = "manage"
+	// nextAccount and nextCodes return a person whose last check was too
+	// old to the account page or recovery codes page they were using.
+	nextAccount = "account"
+	nextCodes   = "codes"
+)
 
 func nextOf(v string) string {
-	if v == nextManage {
+	switch v {
+	case nextManage, nextAccount, nextCodes:
 		return v
 	}
 	return ""
+}
+
+// afterCheck is where a passed two-factor check leads.
+func (h *handlers) afterCheck(c echo.Context, next string) string {
+	switch next {
+	case nextAccount:
+		return abs(c, h.p.Account)
+	case nextCodes:
+		return abs(c, h.p.Codes)
+	}
+	return h.url(c, "/done")
 }
 
 // withQuery adds query values to a path, skipping empty ones.

@@ -318,8 +318,14 @@ func TestChangingTheMethodNeedsARecentCheck(t *testing.T) {
 	if p.Doc.Find(`input[name="next"][value="manage"]`).Length() != 1 {
 		t.Fatal("next not carried")
 	}
-	expect(t, c.Post("/en/gckey/2fa/verify", url.Values{"code": {code(t, secret, e.Fake.Now())}, "next": {"manage"}}), http.StatusSeeOther, "/en/gckey/2fa/setup")
+	// As on the public GCKey pages, the check leads to the success page,
+	// whose "Change your two-factor authentication" is now allowed.
+	expect(t, c.Post("/en/gckey/2fa/verify", url.Values{"code": {code(t, secret, e.Fake.Now())}, "next": {"manage"}}), http.StatusSeeOther, "/en/gckey/2fa/done")
 	expect(t, c.Get("/en/gckey/2fa/setup"), http.StatusOK, "")
+
+	// A check asked for by the account page returns there.
+	e.Fake.Advance(21 * time.Minute)
+	expect(t, c.Post("/en/gckey/2fa/verify", url.Values{"code": {code(t, secret, e.Fake.Now())}, "next": {"account"}}), http.StatusSeeOther, "/en/gckey/account")
 
 	// next is an enum: anything else is dropped, never followed.
 	p = c.Get("/en/gckey/2fa/verify?next=%2F%2Fevil.example")

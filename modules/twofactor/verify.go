@@ -106,10 +106,7 @@ func (h *handlers) verifySubmit(c echo.Context) error {
 	if err := h.m.passed(c, s, f.Method); err != nil {
 		return err
 	}
-	if form.Next == nextManage {
-		return web.Redirect(c, h.url(c, "/setup"))
-	}
-	return web.Redirect(c, h.url(c, "/done"))
+	return web.Redirect(c, h.afterCheck(c, form.Next))
 }
 
 // verifySend is "Send a new code" on the two-factor page.
