@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"syscall"
@@ -100,6 +101,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// the environment still wins.
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
+	}
+	// With that target, the 19 MiB of each argon2id hash would let the heap
+	// grow past 300 MB under a wave of sign-ins; a soft limit sized to the
+	// hashes that can run at once keeps it near what they need.
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(64<<20 + 2*int64(runtime.NumCPU())*int64(cfg.Argon2.MemoryKiB)<<10)
 	}
 	k, err := app.OpenKernel(ctx, cfg, clock.Real{}, log)
 	if err != nil {

@@ -1,14 +1,23 @@
 // Command load is Guichet's load benchmark. It builds the server, starts it
 // on a fresh database, times restarts on the existing database (exec to the
 // first 200 on /en/), reads its idle memory, then drives three flows with
-// wrk (or a Go load generator when wrk is missing):
+// wrk (or a Go load generator when wrk is missing), and a fourth with its
+// own Go load generator:
 //
 //   - reference: a bare net/http server answering "ok\n", run in a child
 //     process (this binary with -reference-server);
 //   - landing: GET /en/;
 //   - session: GET /en/help signed in, with sessions written straight into
 //     app_sessions before the server starts, each request carrying one of
-//     them plus the CSRF cookie a browser would have been given.
+//     them plus the CSRF cookie a browser would have been given;
+//   - signin: complete GCKey sign-ins (sign-in page, password, welcome,
+//     two-factor page, authenticator code, success page), each by a new
+//     browser with its own cookies, 64 at once, over thousands of GCKeys
+//     seeded into a database of its own, against a server started fresh at
+//     the production argon2id cost. Its rate is compared with the bound
+//     hashing alone sets (NumCPU / one argon2id hash, timed in this
+//     process); it reports p50/p99 of a whole sign-in, the server's CPU per
+//     sign-in and its peak memory.
 //
 // For each flow it prints requests/s and its ratio to the reference, p50,
 // p90, p99, errors, the serving process's CPU per request and peak memory,
@@ -21,6 +30,7 @@
 //	go run ./e2e/load -duration 3s -json results.json -no-fail
 //	go run ./e2e/load -rounds 3            # interleave; medians of rounds
 //	go run ./e2e/load -server-env GOGC=400 # try a runtime setting
+//	go run ./e2e/load -flows signin -signin-duration 20s
 //
 // It is a package main, not a test, so "go test ./..." never runs it.
 // Everything listens on and connects to loopback only.
@@ -71,16 +81,55 @@ type options struct {
 	verbose  bool
 	keep     bool
 	env      []string // extra environment for the guichet server
+	flows    map[string]bool
+
+	signinDuration time.Duration
+	signinWarmup   time.Duration
+	signinConns    int
+	signinUsers    int
+	signinMax      int
+	signinProcs    int
+}
+
+// allFlows are the flows -flows chooses from, in the order they run.
+var allFlows = []string{"reference", "landing", "session", "signin"}
+
+func parseFlows(v string) (map[string]bool, error) {
+	m := map[string]bool{}
+	for f := range strings.SplitSeq(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if f == "all" {
+			for _, a := range allFlows {
+				m[a] = true
+			}
+			continue
+		}
+		if !slices.Contains(allFlows, f) {
+			return nil, fmt.Errorf("unknown flow %q (want %s)", f, strings.Join(allFlows, ", "))
+		}
+		m[f] = true
+	}
+	if len(m) == 0 {
+		return nil, errors.New("no flow chosen")
+	}
+	// The landing and session targets are ratios to the reference.
+	if m["landing"] || m["session"] {
+		m["reference"] = true
+	}
+	return m, nil
 }
 
 func main() {
 	var o options
 	var refAddr string
-	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each flow runs")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long the reference, landing and session flows each run (signin: -signin-duration)")
 	flag.IntVar(&o.conns, "connections", 64, "concurrent connections")
 	flag.IntVar(&o.threads, "threads", 2, "wrk threads")
 	flag.IntVar(&o.sessions, "sessions", 64, "signed-in sessions to create")
-	flag.IntVar(&o.rounds, "rounds", 1, "run the three flows this many times in turn (ratios and percentiles are then medians of the rounds)")
+	flag.IntVar(&o.rounds, "rounds", 1, "run the reference, landing and session flows this many times in turn (ratios and percentiles are then medians of the rounds; signin runs once)")
 	flag.IntVar(&o.restarts, "restarts", 3, "restarts on the existing database to time (the median is checked)")
 	flag.DurationVar(&o.idle, "idle", 3*time.Second, "how long the server idles before its idle memory is read")
 	flag.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
@@ -95,6 +144,13 @@ func main() {
 		o.env = append(o.env, v)
 		return nil
 	})
+	flows := flag.String("flows", strings.Join(allFlows, ","), "comma-separated flows to run: "+strings.Join(allFlows, ", ")+" (landing and session bring the reference along)")
+	flag.DurationVar(&o.signinDuration, "signin-duration", 20*time.Second, "signin flow: measured window")
+	flag.DurationVar(&o.signinWarmup, "signin-warmup", 3*time.Second, "signin flow: warm-up before the window (not measured)")
+	flag.IntVar(&o.signinConns, "signin-conns", 64, "signin flow: concurrent sign-ins")
+	flag.IntVar(&o.signinUsers, "signin-users", 0, "signin flow: GCKeys to seed (0: 60 s of sign-ins at the hashing bound, twice what the replay guard needs)")
+	flag.IntVar(&o.signinMax, "signin-max", 0, "signin flow: stop after this many sign-ins (0: no limit)")
+	flag.IntVar(&o.signinProcs, "signin-loadgen-procs", 1, "signin flow: GOMAXPROCS of the load generator while it runs")
 	flag.StringVar(&refAddr, "reference-server", "", "internal: serve the bare reference on this loopback address")
 	flag.Parse()
 
@@ -104,6 +160,17 @@ func main() {
 			os.Exit(1)
 		}
 		return
+	}
+	var err error
+	if o.flows, err = parseFlows(*flows); err != nil {
+		fmt.Fprintln(os.Stderr, "load: -flows:", err)
+		os.Exit(2)
+	}
+	if o.signinDuration <= 0 || o.signinDuration > time.Hour || o.signinWarmup < 0 || o.signinWarmup > 10*time.Minute ||
+		o.signinConns < 1 || o.signinConns > 4096 || o.signinUsers < 0 || (o.signinUsers > 0 && o.signinUsers < 2) ||
+		o.signinUsers > 1000000 || o.signinMax < 0 || o.signinProcs < 1 || o.signinProcs > 256 {
+		fmt.Fprintln(os.Stderr, "load: a -signin flag is out of range")
+		os.Exit(2)
 	}
 	if o.duration <= 0 || o.duration > time.Hour || o.conns < 1 || o.conns > 10000 ||
 		o.threads < 1 || o.threads > o.conns || o.sessions < 1 || o.sessions > 100000 ||
@@ -160,6 +227,7 @@ type report struct {
 	Rounds      int       `json:"rounds"`
 	Connections int       `json:"connections"`
 	ServerEnv   []string  `json:"server_env,omitempty"`
+	FlowsRun    []string  `json:"flows_run"`
 	// LoadAvg is the machine's 1-minute load average before and after the
 	// run: other work on a shared machine shows there.
 	LoadAvg [2]float64 `json:"loadavg_before_after"`
@@ -182,9 +250,10 @@ type report struct {
 	ServerErrorLogs int `json:"server_error_log_lines"`
 	// ServerCanceledLogs are ERROR lines about requests cut off by the
 	// client closing its connection (not counted as errors).
-	ServerCanceledLogs int     `json:"server_error_log_lines_client_gone"`
-	Checks             []check `json:"checks"`
-	Pass               bool    `json:"pass"`
+	ServerCanceledLogs int           `json:"server_error_log_lines_client_gone"`
+	Signin             *signinReport `json:"signin,omitempty"`
+	Checks             []check       `json:"checks"`
+	Pass               bool          `json:"pass"`
 }
 
 func run(o options) int {
@@ -213,6 +282,11 @@ func run(o options) int {
 func bench(ctx context.Context, o options) (*report, error) {
 	rep := &report{Time: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
 		Duration: o.duration.String(), Rounds: o.rounds, Connections: o.conns, ServerEnv: o.env}
+	for _, f := range allFlows {
+		if o.flows[f] {
+			rep.FlowsRun = append(rep.FlowsRun, f)
+		}
+	}
 	rep.LoadAvg[0] = loadAvg()
 	tool, wrkBin, err := pickLoadgen(o.loadgen)
 	if err != nil {
@@ -271,14 +345,16 @@ func bench(ctx context.Context, o options) (*report, error) {
 	}
 
 	// Signed-in sessions, written while no server has the database open.
-	logf("creating %d signed-in sessions", o.sessions)
-	sessions, err := seedSessions(ctx, dbPath, o.sessions, 12*time.Hour)
-	if err != nil {
-		return nil, err
-	}
-	rep.Sessions.Seeded = len(sessions)
-	if rep.Sessions.RowsBefore, rep.Sessions.DigestBefore, err = sessionsDigest(ctx, dbPath); err != nil {
-		return nil, err
+	var sessions []benchSession
+	if o.flows["session"] {
+		logf("creating %d signed-in sessions", o.sessions)
+		if sessions, err = seedSessions(ctx, dbPath, o.sessions, 12*time.Hour); err != nil {
+			return nil, err
+		}
+		rep.Sessions.Seeded = len(sessions)
+		if rep.Sessions.RowsBefore, rep.Sessions.DigestBefore, err = sessionsDigest(ctx, dbPath); err != nil {
+			return nil, err
+		}
 	}
 
 	// Start to first answered page on the existing database; the last
@@ -317,26 +393,31 @@ func bench(ctx context.Context, o options) (*report, error) {
 	}
 
 	// The reference, in its own process.
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
+	var flows []flowSpec
+	var ref *child
+	if o.flows["reference"] {
+		self, err := os.Executable()
+		if err != nil {
+			return nil, err
+		}
+		refAddr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		ref, err = startChild("reference", self, []string{"-reference-server", refAddr}, os.Environ(), filepath.Join(dir, "reference.log"))
+		if err != nil {
+			return nil, err
+		}
+		if _, err := waitOK(ctx, ref, "http://"+refAddr+"/", 2*time.Millisecond, 30*time.Second); err != nil {
+			return nil, err
+		}
+		flows = append(flows, flowSpec{Name: "reference", URL: "http://" + refAddr + "/", PID: ref.pid()})
 	}
-	refAddr, err := freeAddr()
-	if err != nil {
-		return nil, err
+	if o.flows["landing"] {
+		flows = append(flows, flowSpec{Name: "landing", URL: base + "/en/", PID: srv.pid()})
 	}
-	ref, err := startChild("reference", self, []string{"-reference-server", refAddr}, os.Environ(), filepath.Join(dir, "reference.log"))
-	if err != nil {
-		return nil, err
-	}
-	if _, err := waitOK(ctx, ref, "http://"+refAddr+"/", 2*time.Millisecond, 30*time.Second); err != nil {
-		return nil, err
-	}
-
-	flows := []flowSpec{
-		{Name: "reference", URL: "http://" + refAddr + "/", PID: ref.pid()},
-		{Name: "landing", URL: base + "/en/", PID: srv.pid()},
-		{Name: "session", URL: base + "/en/help", PID: srv.pid(), Cookies: cookies},
+	if o.flows["session"] {
+		flows = append(flows, flowSpec{Name: "session", URL: base + "/en/help", PID: srv.pid(), Cookies: cookies})
 	}
 	rounds := make([][]roundResult, len(flows))
 	for r := range o.rounds {
@@ -359,13 +440,15 @@ func bench(ctx context.Context, o options) (*report, error) {
 		// run just before, so a change in the machine's background load
 		// shifts both alike.
 		for i := range flows {
-			if ref := rounds[0][r].RPS; ref > 0 {
-				rounds[i][r].Ratio = rounds[i][r].RPS / ref
+			if ref != nil && rounds[0][r].RPS > 0 {
+				rounds[i][r].Ratio = rounds[i][r].RPS / rounds[0][r].RPS
 			}
 		}
 	}
-	if err := ref.stop(10 * time.Second); err != nil {
-		return nil, err
+	if ref != nil {
+		if err := ref.stop(10 * time.Second); err != nil {
+			return nil, err
+		}
 	}
 	for i, f := range flows {
 		rep.Flows = append(rep.Flows, summarize(f, rounds[i]))
@@ -373,22 +456,33 @@ func bench(ctx context.Context, o options) (*report, error) {
 
 	// Still signed in after the load, then stop the server and check the
 	// GETs wrote nothing to the session table.
-	if err := checkSignedIn(ctx, base, cookies[0]); err != nil {
-		return nil, fmt.Errorf("after the load: %w", err)
+	if o.flows["session"] {
+		if err := checkSignedIn(ctx, base, cookies[0]); err != nil {
+			return nil, fmt.Errorf("after the load: %w", err)
+		}
 	}
 	if err := srv.stop(30 * time.Second); err != nil {
 		return nil, err
 	}
-	if rep.Sessions.RowsAfter, rep.Sessions.DigestAfter, err = sessionsDigest(ctx, dbPath); err != nil {
-		return nil, err
+	if o.flows["session"] {
+		if rep.Sessions.RowsAfter, rep.Sessions.DigestAfter, err = sessionsDigest(ctx, dbPath); err != nil {
+			return nil, err
+		}
+		rep.Sessions.Unchanged = rep.Sessions.RowsAfter == rep.Sessions.RowsBefore &&
+			rep.Sessions.DigestAfter == rep.Sessions.DigestBefore
 	}
-	rep.Sessions.Unchanged = rep.Sessions.RowsAfter == rep.Sessions.RowsBefore &&
-		rep.Sessions.DigestAfter == rep.Sessions.DigestBefore
 	if rep.ServerErrorLogs, rep.ServerCanceledLogs, err = countErrorLogs(logPath); err != nil {
 		return nil, err
 	}
 	if o.verbose {
 		fmt.Println("server log:", logPath)
+	}
+
+	// Complete sign-ins, on a server of their own started fresh.
+	if o.flows["signin"] {
+		if rep.Signin, err = runSignin(ctx, o, bin, dir, env); err != nil {
+			return nil, fmt.Errorf("flow signin: %w", err)
+		}
 	}
 
 	rep.LoadAvg[1] = loadAvg()
@@ -641,17 +735,27 @@ func checks(rep *report) []check {
 		add(f.Name+" errors", fmt.Sprintf("%d non-2xx, %d socket", f.Non2xx, f.SocketErrors), "0",
 			f.Non2xx == 0 && f.SocketErrors == 0 && f.Requests > 0)
 	}
-	landing, sess := rep.Flows[1], rep.Flows[2]
-	add("landing rps / reference", pct(landing.Ratio), fmt.Sprintf(">= %.0f%%", landingMinRatio*100), landing.Ratio >= landingMinRatio)
-	add("landing p99", fmtUS(landing.P99us), "< "+landingMaxP99.String(), landing.P99us < us(landingMaxP99))
-	add("session rps / reference", pct(sess.Ratio), fmt.Sprintf(">= %.0f%%", sessionMinRatio*100), sess.Ratio >= sessionMinRatio)
-	add("session p99", fmtUS(sess.P99us), "< "+sessionMaxP99.String(), sess.P99us < us(sessionMaxP99))
+	for _, f := range rep.Flows {
+		switch f.Name {
+		case "landing":
+			add("landing rps / reference", pct(f.Ratio), fmt.Sprintf(">= %.0f%%", landingMinRatio*100), f.Ratio >= landingMinRatio)
+			add("landing p99", fmtUS(f.P99us), "< "+landingMaxP99.String(), f.P99us < us(landingMaxP99))
+		case "session":
+			add("session rps / reference", pct(f.Ratio), fmt.Sprintf(">= %.0f%%", sessionMinRatio*100), f.Ratio >= sessionMinRatio)
+			add("session p99", fmtUS(f.P99us), "< "+sessionMaxP99.String(), f.P99us < us(sessionMaxP99))
+		}
+	}
 	add("idle memory (VmRSS)", fmtKB(rep.IdleRSSKB), fmt.Sprintf("< %d MiB", idleMaxKB/1024), rep.IdleRSSKB < idleMaxKB)
 	add("start to first 200 on /en/ (median)", fmt.Sprintf("%.1f ms", rep.Startup.RestartMedianMS),
 		"< "+startMax.String(), rep.Startup.RestartMedianMS < ms(startMax))
-	add("session rows unchanged by GETs", fmt.Sprintf("%d -> %d rows, %s -> %s", rep.Sessions.RowsBefore,
-		rep.Sessions.RowsAfter, rep.Sessions.DigestBefore, rep.Sessions.DigestAfter), "no write", rep.Sessions.Unchanged)
+	if rep.Sessions.Seeded > 0 {
+		add("session rows unchanged by GETs", fmt.Sprintf("%d -> %d rows, %s -> %s", rep.Sessions.RowsBefore,
+			rep.Sessions.RowsAfter, rep.Sessions.DigestBefore, rep.Sessions.DigestAfter), "no write", rep.Sessions.Unchanged)
+	}
 	add("server ERROR log lines", fmt.Sprintf("%d (+%d client gone)", rep.ServerErrorLogs, rep.ServerCanceledLogs), "0", rep.ServerErrorLogs == 0)
+	if rep.Signin != nil {
+		signinChecks(rep.Signin, add)
+	}
 	return cs
 }
 
@@ -664,19 +768,21 @@ func printReport(w io.Writer, rep *report) {
 	if rep.Rounds > 1 {
 		fmt.Fprintf(w, " x %d rounds (ratio and percentiles: median of rounds)", rep.Rounds)
 	}
-	fmt.Fprint(w, "\n\n")
-	fmt.Fprintf(w, "%-10s %-30s %9s %10s %7s %9s %9s %9s %9s %7s %11s %10s\n",
-		"flow", "url", "requests", "req/s", "ratio", "p50", "p90", "p99", "max", "errors", "cpu/req", "peak RSS")
-	for _, f := range rep.Flows {
-		peak := fmtKB(f.PeakKB)
-		if !f.PeakOfFlow {
-			peak += "*"
+	fmt.Fprintf(w, "; flows %s\n\n", strings.Join(rep.FlowsRun, ", "))
+	if len(rep.Flows) > 0 {
+		fmt.Fprintf(w, "%-10s %-30s %9s %10s %7s %9s %9s %9s %9s %7s %11s %10s\n",
+			"flow", "url", "requests", "req/s", "ratio", "p50", "p90", "p99", "max", "errors", "cpu/req", "peak RSS")
+		for _, f := range rep.Flows {
+			peak := fmtKB(f.PeakKB)
+			if !f.PeakOfFlow {
+				peak += "*"
+			}
+			fmt.Fprintf(w, "%-10s %-30s %9d %10.0f %7s %9s %9s %9s %9s %7d %8.1f µs %10s\n",
+				f.Name, f.URL, f.Requests, f.RPS, pct(f.Ratio), fmtUS(f.P50us), fmtUS(f.P90us), fmtUS(f.P99us),
+				fmtUS(f.MaxUS), f.Non2xx+f.SocketErrors, f.CPUPerReq, peak)
 		}
-		fmt.Fprintf(w, "%-10s %-30s %9d %10.0f %7s %9s %9s %9s %9s %7d %8.1f µs %10s\n",
-			f.Name, f.URL, f.Requests, f.RPS, pct(f.Ratio), fmtUS(f.P50us), fmtUS(f.P90us), fmtUS(f.P99us),
-			fmtUS(f.MaxUS), f.Non2xx+f.SocketErrors, f.CPUPerReq, peak)
+		fmt.Fprintf(w, "\ncpu/req and peak RSS are the server's (the reference's for the reference flow).\n")
 	}
-	fmt.Fprintf(w, "\ncpu/req and peak RSS are the server's (the reference's for the reference flow).\n")
 	fmt.Fprintf(w, "machine load average (1 min): %.2f before, %.2f after", rep.LoadAvg[0], rep.LoadAvg[1])
 	// "after" includes the benchmark's own load (server and wrk keep about
 	// two threads busy); "before" shows other work.
@@ -687,8 +793,14 @@ func printReport(w io.Writer, rep *report) {
 	fmt.Fprintf(w, "start on a fresh database to /healthz: %.1f ms; restarts on the existing database to first 200 on /en/: %s ms\n",
 		rep.Startup.FreshMS, joinMS(rep.Startup.RestartMS))
 	fmt.Fprintf(w, "idle memory (VmRSS after the last start and %s idle, before any load): %s\n", rep.IdleWait, fmtKB(rep.IdleRSSKB))
-	fmt.Fprintf(w, "sessions: %d seeded; app_sessions %d rows (digest %s) before, %d rows (digest %s) after\n\n",
-		rep.Sessions.Seeded, rep.Sessions.RowsBefore, rep.Sessions.DigestBefore, rep.Sessions.RowsAfter, rep.Sessions.DigestAfter)
+	if rep.Sessions.Seeded > 0 {
+		fmt.Fprintf(w, "sessions: %d seeded; app_sessions %d rows (digest %s) before, %d rows (digest %s) after\n",
+			rep.Sessions.Seeded, rep.Sessions.RowsBefore, rep.Sessions.DigestBefore, rep.Sessions.RowsAfter, rep.Sessions.DigestAfter)
+	}
+	if rep.Signin != nil {
+		printSignin(w, rep.Signin)
+	}
+	fmt.Fprintln(w)
 	for _, c := range rep.Checks {
 		verdict := "PASS"
 		if !c.Pass {

@@ -234,3 +234,47 @@ func serverEnv(extra ...string) []string {
 	}
 	return append(env, extra...)
 }
+
+// procStat is a process's CPU, split into user and system time, and its
+// page faults, from /proc/PID/stat.
+type procStat struct {
+	User, Sys     time.Duration
+	MinFlt, MajFl int64
+}
+
+func readProcStat(pid int) (procStat, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return procStat{}, err
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return procStat{}, errors.New("unexpected /proc/PID/stat format")
+	}
+	// Field N is index N-3: minflt 10, majflt 12, utime 14, stime 15.
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return procStat{}, errors.New("short /proc/PID/stat")
+	}
+	var v [4]int64
+	for j, k := range []int{7, 9, 11, 12} {
+		if v[j], err = strconv.ParseInt(f[k], 10, 64); err != nil {
+			return procStat{}, err
+		}
+	}
+	return procStat{
+		MinFlt: v[0], MajFl: v[1],
+		User: time.Duration(v[2]) * time.Second / clockTicks,
+		Sys:  time.Duration(v[3]) * time.Second / clockTicks,
+	}, nil
+}
+
+// selfCPU is this process's user plus system CPU, to the microsecond.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
