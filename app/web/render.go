@@ -44,3 +44,12 @@ func Render(c echo.Context, status int, comp templ.Component) error {
 func Redirect(c echo.Context, to string) error {
 	return c.Redirect(http.StatusSeeOther, to)
 }
+
+// URL is a path in the request's language: URL(c, "/gckey/") is
+// "/fr/gckey/" on a French page.
+func URL(c echo.Context, rest string) string { return "/" + Lang(c) + rest }
+
+// Client is who made the request, as the audit trail records it.
+func Client(c echo.Context) (ip, userAgent string) {
+	return c.RealIP(), c.Request().UserAgent()
+}

@@ -91,7 +91,7 @@ func (m *Module) passwordSubmit(c echo.Context) error {
 		return err
 	}
 	lang := web.Lang(c)
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	err = m.db.Tx(ctx, func(tx *sqlx.Tx) error {
 		if err := m.store.SetPassword(ctx, tx, cr.Cred, hash); err != nil {
 			return err
@@ -109,7 +109,7 @@ func (m *Module) passwordSubmit(c echo.Context) error {
 	if _, err := m.sessions.Store.EndCredential(ctx, cr.Cred, m.sessions.Token(ctx)); err != nil {
 		return err
 	}
-	return web.Redirect(c, to(c, "/gckey/account?done=password"))
+	return web.Redirect(c, web.URL(c, "/gckey/account?done=password"))
 }
 
 func (m *Module) emailShow(c echo.Context) error {
@@ -164,7 +164,7 @@ func (m *Module) emailSubmit(c echo.Context) error {
 	}
 	m.kickMail()
 	m.sessions.Put(ctx, keyNewEmail, addr)
-	return web.Redirect(c, to(c, "/gckey/account/email/confirm"))
+	return web.Redirect(c, web.URL(c, "/gckey/account/email/confirm"))
 }
 
 func (m *Module) emailConfirmShow(c echo.Context) error {
@@ -174,7 +174,7 @@ func (m *Module) emailConfirmShow(c echo.Context) error {
 	}
 	addr := m.sessions.GetString(c.Request().Context(), keyNewEmail)
 	if addr == "" {
-		return web.Redirect(c, to(c, "/gckey/account/email"))
+		return web.Redirect(c, web.URL(c, "/gckey/account/email"))
 	}
 	return web.Render(c, http.StatusOK, views.ConfirmEmail(views.EmailConfirmView{Email: addr}))
 }
@@ -189,7 +189,7 @@ func (m *Module) emailConfirmSubmit(c echo.Context) error {
 	}
 	addr := m.sessions.GetString(ctx, keyNewEmail)
 	if addr == "" {
-		return web.Redirect(c, to(c, "/gckey/account/email"))
+		return web.Redirect(c, web.URL(c, "/gckey/account/email"))
 	}
 	typed := c.FormValue("code")
 	v := views.EmailConfirmView{Email: addr, Errs: codeProblems(typed)}
@@ -204,7 +204,7 @@ func (m *Module) emailConfirmSubmit(c echo.Context) error {
 		return web.Render(c, http.StatusTooManyRequests, views.ConfirmEmail(v))
 	}
 	lang := web.Lang(c)
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	err = m.db.Tx(ctx, func(tx *sqlx.Tx) error {
 		ok, err := m.codes.Consume(ctx, tx, purposeEmailChange, emailSubject(cr.Cred, addr), codes.Digits, typed)
 		if err != nil {
@@ -234,7 +234,7 @@ func (m *Module) emailConfirmSubmit(c echo.Context) error {
 	}
 	m.kickMail()
 	m.sessions.Remove(ctx, keyNewEmail)
-	return web.Redirect(c, to(c, "/gckey/account?done=email"))
+	return web.Redirect(c, web.URL(c, "/gckey/account?done=email"))
 }
 
 func (m *Module) sessionsShow(c echo.Context) error {
@@ -263,7 +263,7 @@ func (m *Module) sessionsSubmit(c echo.Context) error {
 		return err
 	}
 	lang := web.Lang(c)
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	err = m.db.Tx(ctx, func(tx *sqlx.Tx) error {
 		if err := m.audit.Credential(ctx, tx, cr.Cred, audit.SessionsEnded, ip, ua, strconv.FormatInt(n, 10)); err != nil {
 			return err
@@ -275,7 +275,7 @@ func (m *Module) sessionsSubmit(c echo.Context) error {
 		return err
 	}
 	m.kickMail()
-	return web.Redirect(c, to(c, "/gckey/account?done=sessions"))
+	return web.Redirect(c, web.URL(c, "/gckey/account?done=sessions"))
 }
 
 func (m *Module) closeShow(c echo.Context) error {
@@ -312,7 +312,7 @@ func (m *Module) closeSubmit(c echo.Context) error {
 		return web.Render(c, http.StatusUnprocessableEntity, views.Close(v))
 	}
 	lang := web.Lang(c)
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	err = m.db.Tx(ctx, func(tx *sqlx.Tx) error {
 		if err := m.store.Close(ctx, tx, cr.Cred, m.clock.Now()); err != nil {
 			return err
@@ -336,7 +336,7 @@ func (m *Module) closeSubmit(c echo.Context) error {
 	if err := m.identity.SignOut(ctx); err != nil {
 		return err
 	}
-	return web.Redirect(c, to(c, "/gckey/closed"))
+	return web.Redirect(c, web.URL(c, "/gckey/closed"))
 }
 
 func (m *Module) closedShow(c echo.Context) error {

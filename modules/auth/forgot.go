@@ -47,13 +47,13 @@ func (m *Module) forgotUsernameSubmit(c echo.Context) error {
 			}
 		}
 	}
-	return web.Redirect(c, to(c, "/gckey/forgot-username/sent"))
+	return web.Redirect(c, web.URL(c, "/gckey/forgot-username/sent"))
 }
 
 func (m *Module) sendUsernames(c echo.Context, addr string, creds []Credential) error {
 	ctx := c.Request().Context()
 	lang := web.Lang(c)
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	names := make([]string, 0, len(creds))
 	for _, cr := range creds {
 		names = append(names, "    "+cr.Username)
@@ -66,7 +66,7 @@ func (m *Module) sendUsernames(c echo.Context, addr string, creds []Credential) 
 		}
 		return m.post(ctx, tx, addr, lang,
 			i18n.In(lang, "auth.mail.username_subject"),
-			i18n.In(lang, "auth.mail.username_body", strings.Join(names, "\n"), m.linkBase(c)+to(c, "/gckey/signin")))
+			i18n.In(lang, "auth.mail.username_body", strings.Join(names, "\n"), m.linkBase(c)+web.URL(c, "/gckey/signin")))
 	})
 	if err == nil {
 		m.kickMail()
@@ -110,7 +110,7 @@ func (m *Module) forgotPasswordSubmit(c echo.Context) error {
 			}
 		}
 	}
-	return web.Redirect(c, to(c, "/gckey/forgot-password/sent"))
+	return web.Redirect(c, web.URL(c, "/gckey/forgot-password/sent"))
 }
 
 func (m *Module) sendResetLink(c echo.Context, cr Credential) error {
@@ -121,7 +121,7 @@ func (m *Module) sendResetLink(c echo.Context, cr Credential) error {
 		if err != nil {
 			return err
 		}
-		link := m.linkBase(c) + to(c, "/gckey/reset?token="+url.QueryEscape(token))
+		link := m.linkBase(c) + web.URL(c, "/gckey/reset?token="+url.QueryEscape(token))
 		return m.post(ctx, tx, cr.Email, lang,
 			i18n.In(lang, "auth.mail.reset_subject"),
 			i18n.In(lang, "auth.mail.reset_body", cr.Username, link, strconv.Itoa(int(resetTTL.Minutes()))))
@@ -233,7 +233,7 @@ func (m *Module) resetSubmit(c echo.Context) error {
 		return err
 	}
 	lang := web.Lang(c)
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	err = m.db.Tx(ctx, func(tx *sqlx.Tx) error {
 		cred, err := m.codes.ConsumeToken(ctx, tx, purposeReset, f.Token)
 		if err != nil {
@@ -282,5 +282,5 @@ func (m *Module) resetSubmit(c echo.Context) error {
 	if err := m.throttle.Reset(ctx, userKey(cr.UsernameNorm)); err != nil {
 		return err
 	}
-	return web.Redirect(c, to(c, "/gckey/signin?done=reset"))
+	return web.Redirect(c, web.URL(c, "/gckey/signin?done=reset"))
 }

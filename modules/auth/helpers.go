@@ -21,9 +21,6 @@ import (
 // nothing of the change may be written.
 var errStop = errors.New("auth: stop")
 
-// to is a path in the request's language.
-func to(c echo.Context, rest string) string { return "/" + web.Lang(c) + rest }
-
 // subject is how a GCKey is named to the two-factor and recovery modules.
 func subject(cred string) (kind, id string) { return identity.KindGCKey, cred }
 
@@ -141,20 +138,20 @@ func (m *Module) account(c echo.Context, fresh bool) (*Credential, error) {
 	ctx := c.Request().Context()
 	st, ok := m.gckey(ctx)
 	if !ok || st.AAL < identity.AAL2 {
-		return nil, web.Redirect(c, to(c, "/gckey/signin"))
+		return nil, web.Redirect(c, web.URL(c, "/gckey/signin"))
 	}
 	cr, err := m.store.ByCred(ctx, string(st.Cred))
 	if errors.Is(err, ErrNotFound) || (err == nil && (cr.Closed() || cr.ExpiredAt != nil)) {
 		if err := m.identity.SignOut(ctx); err != nil {
 			return nil, err
 		}
-		return nil, web.Redirect(c, to(c, "/gckey/signin"))
+		return nil, web.Redirect(c, web.URL(c, "/gckey/signin"))
 	}
 	if err != nil {
 		return nil, err
 	}
 	if fresh && !st.MFAWithin(m.clock.Now(), freshMFA) {
-		return nil, web.Redirect(c, to(c, "/gckey/2fa/?next=account"))
+		return nil, web.Redirect(c, web.URL(c, "/gckey/2fa/?next=account"))
 	}
 	return &cr, nil
 }
@@ -173,9 +170,4 @@ func (m *Module) kickMail() {
 	if m.jobs != nil {
 		m.jobs.Kick("mail")
 	}
-}
-
-// client returns the address and user agent recorded with events.
-func client(c echo.Context) (ip, ua string) {
-	return c.RealIP(), c.Request().UserAgent()
 }

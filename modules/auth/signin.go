@@ -100,7 +100,7 @@ func (m *Module) signinSubmit(c echo.Context) error {
 // signinFailed counts a failed attempt and answers it.
 func (m *Module) signinFailed(c echo.Context, v views.SigninView, cr Credential, open bool, ukey string, lockedBefore, exempt bool) error {
 	ctx := c.Request().Context()
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	if _, _, err := m.throttle.Fail(ctx, ipKey(ip), ipRule); err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func (m *Module) completeSignin(c echo.Context, cr Credential, pw string, rehash
 		newHash = h
 	}
 	now := m.clock.Now()
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	device := m.deviceID(c)
 	if device == "" {
 		device = newDeviceID()
@@ -226,7 +226,7 @@ func (m *Module) completeSignin(c echo.Context, cr Credential, pw string, rehash
 		return err
 	}
 	m.setDeviceCookie(c, device)
-	return web.Redirect(c, to(c, "/gckey/welcome"))
+	return web.Redirect(c, web.URL(c, "/gckey/welcome"))
 }
 
 // welcomeShow is the page between the password and the second factor.
@@ -234,7 +234,7 @@ func (m *Module) welcomeShow(c echo.Context) error {
 	ctx := c.Request().Context()
 	st, ok := m.gckey(ctx)
 	if !ok {
-		return web.Redirect(c, to(c, "/gckey/signin"))
+		return web.Redirect(c, web.URL(c, "/gckey/signin"))
 	}
 	kind, id := subject(string(st.Cred))
 	has, err := m.factors.HasActiveFactor(ctx, kind, id)
@@ -249,5 +249,5 @@ func (m *Module) signoutSubmit(c echo.Context) error {
 	if err := m.identity.SignOut(c.Request().Context()); err != nil {
 		return err
 	}
-	return web.Redirect(c, to(c, "/signed-out"))
+	return web.Redirect(c, web.URL(c, "/signed-out"))
 }

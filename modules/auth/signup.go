@@ -28,9 +28,9 @@ func (m *Module) entryShow(c echo.Context) error {
 	st, ok := m.gckey(ctx)
 	switch {
 	case ok && st.AAL >= identity.AAL2:
-		return web.Redirect(c, to(c, "/gckey/account"))
+		return web.Redirect(c, web.URL(c, "/gckey/account"))
 	case ok:
-		return web.Redirect(c, to(c, "/gckey/welcome"))
+		return web.Redirect(c, web.URL(c, "/gckey/welcome"))
 	}
 	if !identity.ValidService(service) {
 		service = ""
@@ -53,13 +53,13 @@ func (m *Module) termsSubmit(c echo.Context) error {
 		return web.Render(c, http.StatusUnprocessableEntity, views.Terms(v))
 	}
 	m.sessions.Put(c.Request().Context(), keyTerms, true)
-	return web.Redirect(c, to(c, "/gckey/signup/details"))
+	return web.Redirect(c, web.URL(c, "/gckey/signup/details"))
 }
 
 func (m *Module) detailsShow(c echo.Context) error {
 	ctx := c.Request().Context()
 	if !m.sessions.GetBool(ctx, keyTerms) {
-		return web.Redirect(c, to(c, "/gckey/signup"))
+		return web.Redirect(c, web.URL(c, "/gckey/signup"))
 	}
 	v := views.DetailsView{Restart: c.QueryParam("restart") == "1"}
 	// Coming back from the code page to correct something: show what
@@ -75,7 +75,7 @@ func (m *Module) detailsShow(c echo.Context) error {
 func (m *Module) detailsSubmit(c echo.Context) error {
 	ctx := c.Request().Context()
 	if !m.sessions.GetBool(ctx, keyTerms) {
-		return web.Redirect(c, to(c, "/gckey/signup"))
+		return web.Redirect(c, web.URL(c, "/gckey/signup"))
 	}
 	f := readDetails(c)
 	v := views.DetailsView{Username: f.Username, Email: f.Email, Errs: f.validate()}
@@ -126,7 +126,7 @@ func (m *Module) detailsSubmit(c echo.Context) error {
 	}
 	m.kickMail()
 	m.sessions.Put(ctx, keySignup, su.ID)
-	return web.Redirect(c, to(c, "/gckey/signup/verify"))
+	return web.Redirect(c, web.URL(c, "/gckey/signup/verify"))
 }
 
 func (m *Module) sendSignupCode(c echo.Context, tx *sqlx.Tx, su Signup) error {
@@ -147,12 +147,12 @@ func (m *Module) pendingSignup(c echo.Context) (*Signup, error) {
 	ctx := c.Request().Context()
 	id := m.sessions.GetString(ctx, keySignup)
 	if id == "" {
-		return nil, web.Redirect(c, to(c, "/gckey/signup"))
+		return nil, web.Redirect(c, web.URL(c, "/gckey/signup"))
 	}
 	su, err := m.store.Signup(ctx, id, m.clock.Now().Add(-signupTTL))
 	if errors.Is(err, ErrNotFound) {
 		m.sessions.Remove(ctx, keySignup)
-		return nil, web.Redirect(c, to(c, "/gckey/signup/details?restart=1"))
+		return nil, web.Redirect(c, web.URL(c, "/gckey/signup/details?restart=1"))
 	}
 	if err != nil {
 		return nil, err
@@ -190,7 +190,7 @@ func (m *Module) verifyResend(c echo.Context) error {
 	if err := m.throttle.Reset(ctx, "signup-code:"+su.ID); err != nil {
 		return err
 	}
-	return web.Redirect(c, to(c, "/gckey/signup/verify?resent=1"))
+	return web.Redirect(c, web.URL(c, "/gckey/signup/verify?resent=1"))
 }
 
 func (m *Module) verifySubmit(c echo.Context) error {
@@ -217,7 +217,7 @@ func (m *Module) verifySubmit(c echo.Context) error {
 		return err
 	}
 	now := m.clock.Now()
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	device := m.deviceID(c)
 	if device == "" {
 		device = newDeviceID()
@@ -270,5 +270,5 @@ func (m *Module) verifySubmit(c echo.Context) error {
 		return err
 	}
 	m.setDeviceCookie(c, device)
-	return web.Redirect(c, to(c, "/gckey/2fa/"))
+	return web.Redirect(c, web.URL(c, "/gckey/2fa/"))
 }

@@ -34,8 +34,8 @@ func (m *Module) codesShow(c echo.Context) error {
 	now := m.clock.Now()
 	since := now.Add(-ShowFor)
 	v := views.CodesView{
-		Download: abs(c, codesPath+".txt"), SaveAction: abs(c, codesPath),
-		Then: thenOf(c.QueryParam("then")), Manage: abs(c, base+"/"),
+		Download: web.URL(c, codesPath+".txt"), SaveAction: web.URL(c, codesPath),
+		Then: thenOf(c.QueryParam("then")), Manage: web.URL(c, base+"/"),
 	}
 	first, err := m.store.MarkViewed(ctx, s.Kind, s.ID, now, since)
 	if err != nil {
@@ -81,7 +81,7 @@ func (m *Module) codesDownload(c echo.Context) error {
 		return err
 	}
 	if !ok {
-		return web.Redirect(c, abs(c, codesPath))
+		return web.Redirect(c, web.URL(c, codesPath))
 	}
 	set, err := m.open(s, sh)
 	if err != nil {
@@ -112,7 +112,7 @@ func (m *Module) codesSaved(c echo.Context) error {
 		return err
 	}
 	if thenOf(c.FormValue("then")) == thenManage {
-		return web.Redirect(c, abs(c, base+"/"))
+		return web.Redirect(c, web.URL(c, base+"/"))
 	}
-	return web.Redirect(c, abs(c, twoFactorDone))
+	return web.Redirect(c, web.URL(c, twoFactorDone))
 }

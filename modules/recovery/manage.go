@@ -23,11 +23,11 @@ func (m *Module) manageShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.ManageView{Remaining: n, Warn: n <= WarnAt, Action: abs(c, base+"/new"), Back: abs(c, twoFactorDone)}
+	v := views.ManageView{Remaining: n, Warn: n <= WarnAt, Action: web.URL(c, base+"/new"), Back: web.URL(c, twoFactorDone)}
 	if _, ok, err := m.store.GetShown(ctx, s.Kind, s.ID, m.clock.Now().Add(-ShowFor)); err != nil {
 		return err
 	} else if ok {
-		v.Unsaved = abs(c, codesPath+"?then="+thenManage)
+		v.Unsaved = web.URL(c, codesPath+"?then="+thenManage)
 	}
 	return web.Render(c, http.StatusOK, views.Manage(v))
 }
@@ -41,14 +41,14 @@ func (m *Module) newSubmit(c echo.Context) error {
 	}
 	now := m.clock.Now()
 	if !st.MFAWithin(now, ChangeWindow) {
-		return web.Redirect(c, abs(c, twoFactorIndex+"?next=codes"))
+		return web.Redirect(c, web.URL(c, twoFactorIndex+"?next=codes"))
 	}
 	ctx := c.Request().Context()
 	addr, lang, err := m.contactOf(ctx, s, web.Lang(c))
 	if err != nil {
 		return err
 	}
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	err = m.db.Tx(ctx, func(tx *sqlx.Tx) error {
 		if err := m.IssueNew(ctx, tx, s.Kind, s.ID); err != nil {
 			return err
@@ -62,5 +62,5 @@ func (m *Module) newSubmit(c echo.Context) error {
 		return err
 	}
 	m.mailQueued()
-	return web.Redirect(c, abs(c, codesPath+"?then="+thenManage))
+	return web.Redirect(c, web.URL(c, codesPath+"?then="+thenManage))
 }

@@ -38,17 +38,13 @@ func (m *Module) who(c echo.Context) (subject, identity.State, bool) {
 func (m *Module) level2(c echo.Context) (subject, identity.State, bool, error) {
 	s, st, ok := m.who(c)
 	if !ok {
-		return s, st, true, web.Redirect(c, abs(c, signIn))
+		return s, st, true, web.Redirect(c, web.URL(c, signIn))
 	}
 	if st.AAL < identity.AAL2 {
-		return s, st, true, web.Redirect(c, abs(c, twoFactorIndex))
+		return s, st, true, web.Redirect(c, web.URL(c, twoFactorIndex))
 	}
 	return s, st, false, nil
 }
-
-func abs(c echo.Context, path string) string { return "/" + web.Lang(c) + path }
-
-func client(c echo.Context) (ip, ua string) { return c.RealIP(), c.Request().UserAgent() }
 
 // contactOf returns the subject's address and language, the page's
 // language standing in when the contact has none.
@@ -93,7 +89,7 @@ const lockNoticeEvery = 24 * time.Hour
 // day, sharing the twofactor module's notice on the same key).
 func (m *Module) wrongCode(c echo.Context, s subject) (time.Time, bool, error) {
 	ctx := c.Request().Context()
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	key := m.counterKey(s.Kind, s.ID)
 	until, locked, err := m.throttle.Fail(ctx, key, m.counterRule)
 	if err != nil {
@@ -132,6 +128,6 @@ func (m *Module) endOtherSessions(c echo.Context, cred, why string) error {
 	if err != nil || n == 0 {
 		return err
 	}
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	return m.audit.Credential(ctx, m.db.W, cred, audit.SessionsEnded, ip, ua, fmt.Sprintf("%d other sessions, after %s", n, why))
 }

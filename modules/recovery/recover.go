@@ -19,19 +19,19 @@ import (
 func (m *Module) recoverAccess(c echo.Context) (subject, bool, error) {
 	s, _, ok := m.who(c)
 	if !ok {
-		return s, true, web.Redirect(c, abs(c, signIn))
+		return s, true, web.Redirect(c, web.URL(c, signIn))
 	}
 	if until, locked, err := m.lockedUntil(c, s); err != nil || locked {
 		if err != nil {
 			return s, true, err
 		}
-		return s, true, web.Render(c, http.StatusTooManyRequests, views.Locked(views.LockedView{Until: until, Lost: abs(c, base+"/lost")}))
+		return s, true, web.Render(c, http.StatusTooManyRequests, views.Locked(views.LockedView{Until: until, Lost: web.URL(c, base+"/lost")}))
 	}
 	return s, false, nil
 }
 
 func (m *Module) recoverView(c echo.Context) views.RecoverView {
-	return views.RecoverView{Action: abs(c, base+"/recover"), Back: abs(c, twoFactorVerify), Lost: abs(c, base+"/lost")}
+	return views.RecoverView{Action: web.URL(c, base+"/recover"), Back: web.URL(c, twoFactorVerify), Lost: web.URL(c, base+"/lost")}
 }
 
 func (m *Module) recoverShow(c echo.Context) error {
@@ -64,7 +64,7 @@ func (m *Module) recoverSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	now := m.clock.Now()
 	err = m.db.Tx(ctx, func(tx *sqlx.Tx) error {
 		ok, err := m.Consume(ctx, tx, s.Kind, s.ID, f.Code)
@@ -86,7 +86,7 @@ func (m *Module) recoverSubmit(c echo.Context) error {
 		}
 		if locked {
 			return web.Render(c, http.StatusTooManyRequests, views.Locked(views.LockedView{
-				Until: i18n.FormatTime(web.Lang(c), until), Lost: abs(c, base+"/lost"),
+				Until: i18n.FormatTime(web.Lang(c), until), Lost: web.URL(c, base+"/lost"),
 			}))
 		}
 		v.ErrorKey = "recovery.error_code_wrong"
@@ -105,7 +105,7 @@ func (m *Module) recoverSubmit(c echo.Context) error {
 	if err := m.endOtherSessions(c, s.ID, "a recovery code was used"); err != nil {
 		return err
 	}
-	return web.Redirect(c, abs(c, base+"/recovered"))
+	return web.Redirect(c, web.URL(c, base+"/recovered"))
 }
 
 // recoveredShow sends the person on to set up a method again.
@@ -118,7 +118,7 @@ func (m *Module) recoveredShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return web.Render(c, http.StatusOK, views.Recovered(views.RecoveredView{Remaining: n, Warn: n <= WarnAt, Setup: abs(c, twoFactorSetup)}))
+	return web.Render(c, http.StatusOK, views.Recovered(views.RecoveredView{Remaining: n, Warn: n <= WarnAt, Setup: web.URL(c, twoFactorSetup)}))
 }
 
 func (m *Module) lostShow(c echo.Context) error {

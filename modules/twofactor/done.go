@@ -42,7 +42,7 @@ func (h *handlers) doneSubmit(c echo.Context) error {
 	ctx := c.Request().Context()
 	svc := h.m.identity.Pending(ctx)
 	if !identity.ValidService(svc) {
-		return web.Redirect(c, abs(c, h.p.Account))
+		return web.Redirect(c, web.URL(c, h.p.Account))
 	}
 	if _, err := h.m.identity.Issue(ctx, svc); err != nil {
 		return err

@@ -19,9 +19,6 @@ import (
 // lockNoticeEvery is how often a lockout may be mailed to one person.
 const lockNoticeEvery = 24 * time.Hour
 
-// client is who made the request, for the audit trail.
-func client(c echo.Context) (ip, ua string) { return c.RealIP(), c.Request().UserAgent() }
-
 // contactOf returns the subject's address and language, the page's
 // language standing in when the contact has none.
 func (m *Module) contactOf(ctx context.Context, s Subject, pageLang string) (string, string, error) {
@@ -40,7 +37,7 @@ func (m *Module) contactOf(ctx context.Context, s Subject, pageLang string) (str
 // person is told by email (at most once a day).
 func (m *Module) wrongAnswer(c echo.Context, s Subject, method string) (time.Time, bool, error) {
 	ctx := c.Request().Context()
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	key := CounterKey(s.Kind, s.ID)
 	until, locked, err := m.throttle.Fail(ctx, key, WrongAnswerRule)
 	if err != nil {
@@ -90,7 +87,7 @@ func (m *Module) passed(c echo.Context, s Subject, method string) error {
 	if err := m.throttle.Reset(ctx, CounterKey(s.Kind, s.ID)); err != nil {
 		return err
 	}
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	return m.audit.Credential(ctx, m.db.W, s.ID, audit.SecondFactorPassed, ip, ua, method)
 }
 
@@ -155,7 +152,7 @@ func (m *Module) finishSetup(c echo.Context, s Subject, f Factor) error {
 	if err != nil {
 		return err
 	}
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	err = m.db.Tx(ctx, func(tx *sqlx.Tx) error {
 		if err := m.store.Activate(ctx, tx, s, f, now); err != nil {
 			return err
@@ -208,7 +205,7 @@ func (m *Module) endOtherSessions(c echo.Context, s Subject) error {
 	if err != nil || n == 0 {
 		return err
 	}
-	ip, ua := client(c)
+	ip, ua := web.Client(c)
 	return m.audit.Credential(ctx, m.db.W, cred, audit.SessionsEnded, ip, ua, fmt.Sprintf("%d other sessions, after a second factor change", n))
 }
 

@@ -89,16 +89,15 @@ func (h *handlers) url(c echo.Context, rest string) string {
 }
 
 // abs is another page's path in the request's language.
-func abs(c echo.Context, path string) string { return "/" + web.Lang(c) + path }
 
 func (h *handlers) links(c echo.Context) views.Links {
 	return views.Links{
-		Recover: abs(c, h.p.Recover), Lost: abs(c, h.p.Lost), Codes: abs(c, h.p.Codes),
+		Recover: web.URL(c, h.p.Recover), Lost: web.URL(c, h.p.Lost), Codes: web.URL(c, h.p.Codes),
 		Done: h.url(c, "/done"),
 	}
 }
 
-func (h *handlers) toSignIn(c echo.Context) error { return web.Redirect(c, abs(c, h.p.SignIn)) }
+func (h *handlers) toSignIn(c echo.Context) error { return web.Redirect(c, web.URL(c, h.p.SignIn)) }
 
 // Next values carried through the two-factor page. Only known values pass,
 // never a URL.
@@ -124,9 +123,9 @@ func nextOf(v string) string {
 func (h *handlers) afterCheck(c echo.Context, next string) string {
 	switch next {
 	case nextAccount:
-		return abs(c, h.p.Account)
+		return web.URL(c, h.p.Account)
 	case nextCodes:
-		return abs(c, h.p.Codes)
+		return web.URL(c, h.p.Codes)
 	}
 	return h.url(c, "/done")
 }

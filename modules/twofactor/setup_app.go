@@ -118,5 +118,5 @@ func (h *handlers) appSubmit(c echo.Context) error {
 		}
 		return err
 	}
-	return web.Redirect(c, abs(c, h.m.recovery.CodesPath()))
+	return web.Redirect(c, web.URL(c, h.m.recovery.CodesPath()))
 }

@@ -93,7 +93,7 @@ func (h *handlers) emailSubmit(c echo.Context) error {
 		}
 		return err
 	}
-	return web.Redirect(c, abs(c, h.m.recovery.CodesPath()))
+	return web.Redirect(c, web.URL(c, h.m.recovery.CodesPath()))
 }
 
 // emailSend mails a new code while setting up.
