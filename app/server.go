@@ -44,6 +44,11 @@ type Server struct {
 	deps Deps
 	// Langs are the /en and /fr groups modules mount on.
 	Langs []*echo.Group
+	// bypass holds machine-to-machine paths (an OpenID Connect provider's
+	// discovery, keys and token endpoints) that skip language, maintenance,
+	// sessions and CSRF like static files do. It is filled while mounting,
+	// before serving, and only read afterwards.
+	bypass map[string]bool
 }
 
 // BodyLimit caps request bodies; upload routes set their own, larger limit.
@@ -68,13 +73,13 @@ func NewServer(d Deps) *Server {
 	e.Use(web.RequestLogger(d.Log))
 	e.Use(web.SecurityHeaders(d.Config.Secure()))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: BodyLimit}))
-	e.Use(skip(web.Language(d.Config.SessionIdle, d.Config.SessionWarn, d.Config.DevOutbox)))
-	e.Use(skip(web.Maintenance(d.Maintenance, d.Clock)))
-	e.Use(skip(d.Sessions.Middleware()))
-	e.Use(skip(web.NoStoreWhenSignedIn))
-	e.Use(skip(web.NewCSRF(d.Keys, d.Config.Secure()).Middleware()))
+	s := &Server{Echo: e, deps: d, bypass: map[string]bool{}}
+	e.Use(s.skip(web.Language(d.Config.SessionIdle, d.Config.SessionWarn, d.Config.DevOutbox)))
+	e.Use(s.skip(web.Maintenance(d.Maintenance, d.Clock)))
+	e.Use(s.skip(d.Sessions.Middleware()))
+	e.Use(s.skip(web.NoStoreWhenSignedIn))
+	e.Use(s.skip(web.NewCSRF(d.Keys, d.Config.Secure()).Middleware()))
 
-	s := &Server{Echo: e, deps: d}
 	assets := echo.WrapHandler(static.Handler())
 	e.GET("/static/*", assets)
 	e.HEAD("/static/*", assets)
@@ -101,16 +106,26 @@ func NewServer(d Deps) *Server {
 	return s
 }
 
-// skip wraps a middleware so static files and health checks bypass it.
-func skip(m echo.MiddlewareFunc) echo.MiddlewareFunc {
+// skip wraps a middleware so static files, health checks and the bypassed
+// machine endpoints go around it.
+func (s *Server) skip(m echo.MiddlewareFunc) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		wrapped := m(next)
 		return func(c echo.Context) error {
-			if web.SkipBare(c) {
+			if web.SkipBare(c) || s.bypass[c.Request().URL.Path] {
 				return next(c)
 			}
 			return wrapped(c)
 		}
+	}
+}
+
+// Bypass marks exact paths as machine endpoints: no session, no CSRF
+// token, no language. Only endpoints that other servers call (never a
+// browser form) belong here. Call it before serving.
+func (s *Server) Bypass(paths ...string) {
+	for _, p := range paths {
+		s.bypass[p] = true
 	}
 }
 

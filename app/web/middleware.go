@@ -32,6 +32,17 @@ func pageInfo(c echo.Context) *page.Info {
 	return i
 }
 
+// SetLang sets the language of a page served outside /en and /fr (the
+// demo bank, which learns it from the authorization request).
+func SetLang(c echo.Context, lang string) {
+	if !i18n.Valid(lang) {
+		return
+	}
+	info := pageInfo(c)
+	info.Lang = lang
+	c.SetRequest(c.Request().WithContext(page.With(c.Request().Context(), info)))
+}
+
 // Page returns the page info of the request for handlers.
 func Page(c echo.Context) *page.Info { return pageInfo(c) }
 
