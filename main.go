@@ -115,7 +115,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer k.DB.Close()
 
 	srv := k.Server()
-	modules.Mount(k, srv)
+	if err := modules.Setup(k, srv); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -223,6 +225,8 @@ const (
 	demoUsername = "demo.person"
 	demoPassword = "maple syrup on fresh snow"
 	demoEmail    = "demo.person@example.com"
+	// demoBankCustomer is the demo bank's ready-made test customer.
+	demoBankCustomer = "Sam Tremblay"
 )
 
 func demo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -234,24 +238,27 @@ func demo(ctx context.Context, args []string, getenv func(string) string, stdout
 	if k.Config.Env == app.EnvProd {
 		return errors.New("demo accounts cannot be created in prod")
 	}
-	set := modules.Build(k)
+	set, err := modules.Build(k)
+	if err != nil {
+		return err
+	}
 	cred, err := set.Auth.CreateDemo(ctx, demoUsername, demoPassword, demoEmail)
-	if errors.Is(err, auth.ErrUsernameTaken) {
+	fresh := err == nil
+	switch {
+	case errors.Is(err, auth.ErrUsernameTaken):
 		fmt.Fprintf(stdout, "The demo GCKey %q already exists in %s.\nDelete the database (and its .secret file) to make a fresh one.\n", demoUsername, k.Config.DB)
-		return nil
-	}
-	if err != nil {
+	case err != nil:
 		return err
-	}
-	secret, err := set.TwoFactor.CreateDemoAuthenticator(ctx, identity.KindGCKey, string(cred))
-	if err != nil {
-		return err
-	}
-	code, err := totp.GenerateCode(secret, time.Now())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, `Demo GCKey created in %s.
+	default:
+		secret, err := set.TwoFactor.CreateDemoAuthenticator(ctx, identity.KindGCKey, string(cred))
+		if err != nil {
+			return err
+		}
+		code, err := totp.GenerateCode(secret, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, `Demo GCKey created in %s.
 
 Start the server (go run .), open http://%s/en/gckey/signin and sign in:
   username:              %s
@@ -261,5 +268,23 @@ Start the server (go run .), open http://%s/en/gckey/signin and sign in:
 
 Email codes and links appear in the development outbox: http://%s/en/dev/outbox
 `, k.Config.DB, k.Config.Addr, demoUsername, demoPassword, secret, code, k.Config.Addr)
+	}
+	if set.DemoBank == nil {
+		fmt.Fprintln(stdout, "\nThe demo Sign-In Partner is off (--demo-partner=false).")
+		return nil
+	}
+	if fresh {
+		if _, err := set.DemoBank.CreateCustomer(ctx, demoBankCustomer); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, `
+To sign in through the demo Sign-In Partner instead:
+  1. open http://%s/en/ircc/ (or /fr/ircc/) and choose "Demo Bank" under Sign-In Partners;
+  2. continue to the bank, pick the test customer %q (or create another);
+  3. enter the second-step code the bank shows (or skip it), and you are back, signed in;
+  4. confirm the new account on the enrolment page.
+The bank never learns the service, and the service never learns the bank.
+`, k.Config.Addr, demoBankCustomer)
 	return nil
 }

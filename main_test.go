@@ -187,7 +187,7 @@ func TestDemoCreatesAWorkingGCKeyOnce(t *testing.T) {
 	if err := run(context.Background(), []string{"demo", "--db", dbPath}, envMap(nil), &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{demoUsername, demoPassword, "authenticator secret:", "current code:"} {
+	for _, want := range []string{demoUsername, demoPassword, "authenticator secret:", "current code:", "Demo Bank", demoBankCustomer} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("demo output lacks %q:\n%s", want, out.String())
 		}

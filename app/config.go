@@ -59,10 +59,14 @@ type Config struct {
 	AllowRemoteDev bool
 	DevOutbox      bool
 	DemoPartner    bool
-	SessionIdle    time.Duration
-	SessionWarn    time.Duration
-	SessionMax     time.Duration
-	Argon2         Argon2
+	// PartnersFile lists the Sign-In Partners; Partners is what it says,
+	// or the default ten (unconnected) without a file.
+	PartnersFile string
+	Partners     []PartnerSettings
+	SessionIdle  time.Duration
+	SessionWarn  time.Duration
+	SessionMax   time.Duration
+	Argon2       Argon2
 }
 
 // Secure tells whether cookies must carry the Secure flag and HSTS is sent.
@@ -99,6 +103,7 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	fs.StringVar(&c.Env, "env", env("GUICHET_ENV", EnvDev), "environment: dev or prod (GUICHET_ENV)")
 	fs.StringVar(&c.Addr, "addr", env("GUICHET_ADDR", "127.0.0.1:8080"), "listen address (GUICHET_ADDR)")
 	fs.StringVar(&c.DB, "db", env("GUICHET_DB", "guichet.db"), "SQLite file (GUICHET_DB)")
+	fs.StringVar(&c.PartnersFile, "partners", env("GUICHET_PARTNERS", ""), "Sign-In Partners TOML file (GUICHET_PARTNERS)")
 	fs.StringVar(&c.Maintenance, "maintenance", env("GUICHET_MAINTENANCE", ""), "maintenance windows TOML file (GUICHET_MAINTENANCE)")
 	proxies := fs.String("trusted-proxies", env("GUICHET_TRUSTED_PROXIES", ""), "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (GUICHET_TRUSTED_PROXIES)")
 	fs.BoolVar(&c.AllowRemoteDev, "allow-remote-dev", false, "let dev listen on a non-loopback address")
@@ -145,7 +150,16 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		}
 	}
 	c.SecretFile = c.DB + ".secret"
-	return c, c.Validate()
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	c.Partners = DefaultPartners()
+	if c.PartnersFile != "" {
+		if c.Partners, err = LoadPartners(c.PartnersFile, getenv, c.Env); err != nil {
+			return c, &ConfigError{"--partners / GUICHET_PARTNERS", c.PartnersFile + ": " + err.Error()}
+		}
+	}
+	return c, nil
 }
 
 // Validate refuses settings that are wrong or unsafe for the environment.

@@ -11,6 +11,8 @@ import (
 	"guichet/app/identity"
 	"guichet/app/jobs"
 	"guichet/modules/auth"
+	"guichet/modules/partners"
+	"guichet/modules/partners/demobank"
 	"guichet/modules/recovery"
 	"guichet/modules/site"
 	"guichet/modules/twofactor"
@@ -18,7 +20,7 @@ import (
 
 // PendingServices are the services whose modules are still to be built;
 // their entry pages say so instead of answering 404.
-var PendingServices = []string{"partners", "pr", "staff"}
+var PendingServices = []string{"pr", "staff"}
 
 // signInOnly are services whose sign-in works while their own pages are
 // still to come.
@@ -34,20 +36,63 @@ type Set struct {
 	Auth      *auth.Module
 	TwoFactor *twofactor.Module
 	Recovery  *recovery.Module
+	Partners  *partners.Module
+	// DemoBank is the built-in test partner, nil when it is off.
+	DemoBank *demobank.Bank
 }
 
-// Mount builds every module from the kernel and adds its routes.
+// Mount is Setup for tests (apptest's Mount option), where a module that
+// cannot start is a test failure that may panic.
 func Mount(k *app.Kernel, srv *app.Server) {
-	set := Build(k)
+	if err := Setup(k, srv); err != nil {
+		panic(err)
+	}
+}
+
+// Setup builds every module from the kernel and adds its routes. A module
+// that cannot start (the demo bank's key unreadable) stops start-up.
+func Setup(k *app.Kernel, srv *app.Server) error {
+	set, err := Build(k)
+	if err != nil {
+		return err
+	}
 	set.Site.RootRoutes(srv.Echo)
-	srv.Mount(set.Site, set.Auth, set.TwoFactor, set.Recovery)
+	set.Partners.RootRoutes(srv.Echo)
+	if set.DemoBank != nil {
+		set.DemoBank.Routes(srv.Echo)
+		srv.Bypass(set.DemoBank.MachinePaths()...)
+	}
+	srv.Mount(set.Site, set.Auth, set.TwoFactor, set.Recovery, set.Partners)
+	return nil
 }
 
 // Build makes every module from the kernel and registers their jobs.
-func Build(k *app.Kernel) *Set {
+func Build(k *app.Kernel) (*Set, error) {
+	var bank *demobank.Bank
+	var demo *partners.DemoSettings
+	if k.Config.DemoPartner {
+		var err error
+		bank, err = demobank.New(context.Background(), demobank.Deps{DB: k.DB, Clock: k.Clock, Log: k.Log, Keys: k.Keys, BaseURL: k.Config.BaseURL})
+		if err != nil {
+			return nil, err
+		}
+		demo = &partners.DemoSettings{Bank: bank, ClientID: demobank.ClientID, MFAACR: demobank.MFAACR}
+		k.Jobs.Add(jobs.Job{Name: "demo-bank-cleanup", Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := bank.Cleanup(ctx)
+			return err
+		}})
+	}
+	settings := k.Config.Partners
+	if settings == nil {
+		settings = app.DefaultPartners()
+	}
+	partnersMod := partners.New(partners.Deps{
+		DB: k.DB, Clock: k.Clock, Log: k.Log, Keys: k.Keys, Sessions: k.Sessions, Identity: k.Identity,
+		Audit: k.Audit, Settings: settings, Demo: demo, BaseURL: k.Config.BaseURL,
+	})
 	siteMod := site.New(site.Deps{
 		DB: k.DB, Clock: k.Clock, Log: k.Log, Sessions: k.Sessions, Identity: k.Identity,
-		Partners: identity.DefaultPartners, DevOutbox: k.Config.DevOutbox,
+		Partners: partnersMod.Chooser(), DevOutbox: k.Config.DevOutbox,
 		Pending: PendingServices, SignInOnly: signInOnly,
 	})
 
@@ -86,5 +131,5 @@ func Build(k *app.Kernel) *Set {
 		_, err := rec.Cleanup(ctx)
 		return err
 	}})
-	return &Set{Site: siteMod, Auth: authMod, TwoFactor: tf, Recovery: rec}
+	return &Set{Site: siteMod, Auth: authMod, TwoFactor: tf, Recovery: rec, Partners: partnersMod, DemoBank: bank}, nil
 }

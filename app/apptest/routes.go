@@ -64,6 +64,14 @@ func mountTestRoutes(srv *app.Server, k *app.Kernel) {
 			}
 			return c.String(http.StatusOK, p.Service+"|"+p.PairwiseID+"|"+p.Method+"|"+strconv.Itoa(p.AAL))
 		})
+		// A service's own second factor passed, as a service's step-up page
+		// (CIPO's 2-step verification) records it.
+		g.GET("/test/raise/:service", func(c echo.Context) error {
+			if err := k.Identity.Raise(c.Request().Context(), c.Param("service"), k.Clock.Now()); err != nil {
+				return c.String(http.StatusUnauthorized, err.Error())
+			}
+			return c.String(http.StatusOK, "raised")
+		})
 		g.GET("/test/signed-in", func(c echo.Context) error {
 			return web.Render(c, http.StatusOK, signedInPage(k.Sessions.Exists(c.Request().Context(), web.KeyCred), testForm{}))
 		})

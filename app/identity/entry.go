@@ -22,9 +22,11 @@ type Entry struct {
 	Partners []Partner
 }
 
-// MountEntry adds GET /{service}/ (the chooser, one "Continue" for a
-// person already signed in, or the home) and POST /{service}/continue.
+// MountEntry adds GET /{service}/ (the chooser, the enrolment page on a
+// credential's first arrival, one "Continue" for a person already signed
+// in, or the home), POST /{service}/continue and POST /{service}/switch.
 func (s *Sessions) MountEntry(g *echo.Group, e Entry) {
+	entry := func(c echo.Context) string { return "/" + web.Lang(c) + "/" + e.Service + "/" }
 	g.GET("/"+e.Service+"/", func(c echo.Context) error {
 		ctx := c.Request().Context()
 		if _, ok := s.Principal(ctx, e.Service); ok {
@@ -32,27 +34,57 @@ func (s *Sessions) MountEntry(g *echo.Group, e Entry) {
 		}
 		lang := web.Lang(c)
 		name := i18n.In(lang, e.NameKey)
-		if s.usable(s.Current(ctx)) {
+		if st := s.Current(ctx); s.usable(st) {
+			known, err := s.store.Known(ctx, st.Cred, e.Service)
+			if err != nil {
+				return err
+			}
+			if !known {
+				return web.Render(c, http.StatusOK, templates.Enrol(templates.EnrolView{
+					ServiceName: name, Partner: st.Method == KindPartner,
+					Action: entry(c) + "continue", Switch: entry(c) + "switch",
+				}))
+			}
 			return web.Render(c, http.StatusOK, templates.ContinueTo(templates.ContinueView{
-				ServiceName: name, Action: "/" + lang + "/" + e.Service + "/continue",
+				ServiceName: name, Action: entry(c) + "continue",
 			}))
 		}
 		v := templates.ChooserView{ServiceName: name, Service: e.Service, DelayNotice: e.DelayNotice}
 		for _, p := range e.Partners {
-			v.Partners = append(v.Partners, templates.PartnerLink{Name: p.Name(lang), Href: "/" + lang + "/partners/" + p.ID + "?service=" + e.Service})
+			v.Partners = append(v.Partners, templates.PartnerLink{
+				Name: p.Name(lang), Test: p.Test, Unavailable: !p.Available,
+				Href: "/" + lang + "/partners/" + p.ID + "?service=" + e.Service,
+			})
 		}
 		return web.Render(c, http.StatusOK, templates.Chooser(v))
 	})
 	g.POST("/"+e.Service+"/continue", func(c echo.Context) error {
 		ctx := c.Request().Context()
-		lang := web.Lang(c)
-		if !s.usable(s.Current(ctx)) {
-			return web.Redirect(c, "/"+lang+"/"+e.Service+"/")
+		st := s.Current(ctx)
+		if !s.usable(st) {
+			return web.Redirect(c, entry(c))
+		}
+		// An account is created only when the person confirmed it on the
+		// enrolment page, having read that another way in leads elsewhere.
+		known, err := s.store.Known(ctx, st.Cred, e.Service)
+		if err != nil {
+			return err
+		}
+		if !known && c.FormValue("enrol") != "yes" {
+			return web.Redirect(c, entry(c))
 		}
 		if _, err := s.Issue(ctx, e.Service); err != nil {
 			return err
 		}
-		return web.Redirect(c, "/"+lang+"/"+e.Service+"/")
+		return web.Redirect(c, entry(c))
+	})
+	// "Sign out and choose another way" from the enrolment page: nothing
+	// was created, and the chooser is shown again.
+	g.POST("/"+e.Service+"/switch", func(c echo.Context) error {
+		if err := s.SignOut(c.Request().Context()); err != nil {
+			return err
+		}
+		return web.Redirect(c, entry(c))
 	})
 }
 
@@ -72,6 +104,25 @@ func (s *Sessions) Require(service string) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			if _, ok := s.Principal(c.Request().Context(), service); !ok {
 				return web.Redirect(c, "/"+web.Lang(c)+"/"+service+"/")
+			}
+			return next(c)
+		}
+	}
+}
+
+// RequireLevel lets a request through only with the service's Principal at
+// level or above. A Principal below it (a bank that reported no second
+// factor) goes to the service's own second-factor page, stepUp, a path
+// after the language prefix; anyone else goes to the entry page.
+func (s *Sessions) RequireLevel(service string, level int, stepUp string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			p, ok := s.Principal(c.Request().Context(), service)
+			if !ok {
+				return web.Redirect(c, "/"+web.Lang(c)+"/"+service+"/")
+			}
+			if p.AAL < level {
+				return web.Redirect(c, web.URL(c, stepUp))
 			}
 			return next(c)
 		}

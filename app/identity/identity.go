@@ -117,6 +117,14 @@ func (s *Store) Pairwise(ctx context.Context, cred Ref, service string) (string,
 	return id, err
 }
 
+// Known tells whether a credential already reached a service (so it has
+// an account there) without minting anything.
+func (s *Store) Known(ctx context.Context, cred Ref, service string) (bool, error) {
+	var n int
+	err := s.db.R.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM app_pairwise WHERE cred = ? AND service = ?`), string(cred), service)
+	return n > 0, err
+}
+
 // Forget deletes a credential's pairwise identifiers (a closed GCKey keeps
 // its service accounts unreachable, and nothing links them to it).
 func (s *Store) Forget(ctx context.Context, cred Ref) error {

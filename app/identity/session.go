@@ -158,6 +158,39 @@ func (s *Sessions) Issue(ctx context.Context, service string) (Principal, error)
 	return p, nil
 }
 
+// Land hands a fresh sign-in to the service it was for when the credential
+// already has an account there. A first arrival is not issued here: the
+// service's entry page first shows the enrolment warning and asks.
+func (s *Sessions) Land(ctx context.Context, service string) error {
+	st := s.Current(ctx)
+	if !s.usable(st) || !ValidService(service) {
+		return nil
+	}
+	known, err := s.store.Known(ctx, st.Cred, service)
+	if err != nil || !known {
+		return err
+	}
+	_, err = s.Issue(ctx, service)
+	return err
+}
+
+// Raise records that a service checked its own second factor for its
+// Principal (a partner sign-in that reported none), bringing that
+// Principal, and only it, to level 2.
+func (s *Sessions) Raise(ctx context.Context, service string, now time.Time) error {
+	p, ok := s.Principal(ctx, service)
+	if !ok {
+		return fmt.Errorf("identity: no principal for %s", service)
+	}
+	if err := s.sm.RenewToken(ctx); err != nil {
+		return err
+	}
+	p.AAL = AAL2
+	p.MFAAt = now.UTC()
+	s.sm.Put(ctx, keyPrefix+service, encodePrincipal(p))
+	return nil
+}
+
 // Principal returns the Principal already issued to a service in this
 // session.
 func (s *Sessions) Principal(ctx context.Context, service string) (Principal, bool) {

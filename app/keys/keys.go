@@ -32,6 +32,9 @@ const (
 	PurposeKeyCheck Purpose = "key-check"
 	PurposeSessions Purpose = "sessions"
 	PurposeDevice   Purpose = "device-cookie"
+	// PurposeDemoBankClient is the built-in demo bank's client secret for
+	// the Sign-In Partner broker.
+	PurposeDemoBankClient Purpose = "demo-bank-client"
 )
 
 // MinSecretLen is the shortest root secret accepted (32 bytes of entropy

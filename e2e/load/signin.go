@@ -390,7 +390,10 @@ func seedSigninUsers(ctx context.Context, cfg app.Config, n int) ([]signinUser, 
 		return nil, err
 	}
 	defer k.DB.Close()
-	set := modules.Build(k)
+	set, err := modules.Build(k)
+	if err != nil {
+		return nil, err
+	}
 	store := auth.NewStore(k.DB)
 
 	users := make([]signinUser, n)

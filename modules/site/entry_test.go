@@ -2,6 +2,7 @@ package site_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -16,8 +17,15 @@ func TestEntryPageShowsTheChooser(t *testing.T) {
 		if p.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %d", lang, p.StatusCode)
 		}
-		if n := p.Doc.Find(`[data-testid="partner-section"] .partner-list a`).Length(); n != 10 {
-			t.Errorf("%s: %d partners listed, want 10", lang, n)
+		// The ten banks, unconnected by default, and the demo bank.
+		if n := p.Doc.Find(`[data-testid="partner-section"] .partner-list li`).Length(); n != 11 {
+			t.Errorf("%s: %d partners listed, want 11", lang, n)
+		}
+		if n := p.Doc.Find(`[data-testid="partner-unavailable"]`).Length(); n != 10 {
+			t.Errorf("%s: %d partners unavailable, want 10", lang, n)
+		}
+		if href := p.Doc.Find(`[data-testid="partner-test"]`).AttrOr("href", ""); href != "/"+lang+"/partners/demo?service=ircc" {
+			t.Errorf("%s: demo bank link %q", lang, href)
 		}
 		if href := p.Doc.Find(`[data-testid="gckey-signin"]`).AttrOr("href", ""); href != "/"+lang+"/gckey/signin?service=ircc" {
 			t.Errorf("%s: GCKey sign-in link %q", lang, href)
@@ -61,18 +69,26 @@ func TestHandOffToAServiceNeedsTheSecondFactor(t *testing.T) {
 	if c.Cookie("guichet_session") == before {
 		t.Fatal("session token not renewed when the assurance level rose")
 	}
+	// First arrival: the enrolment page, and nothing is created without
+	// the person's confirmation.
 	p := c.Get("/en/ircc/")
-	if p.Doc.Find(`form[action="/en/ircc/continue"]`).Length() != 1 {
-		t.Fatal("a signed-in person should get one Continue")
+	if p.Doc.Find(`[data-testid="enrol-warning"]`).Length() != 1 {
+		t.Fatal("a first arrival should see the enrolment warning")
 	}
-	if p := c.Post("/en/ircc/continue", nil); p.StatusCode != http.StatusSeeOther || p.Header.Get("Location") != "/en/ircc/" {
+	if p := c.Post("/en/ircc/continue", nil); p.Header.Get("Location") != "/en/ircc/" {
+		t.Fatalf("continue: %d %q", p.StatusCode, p.Header.Get("Location"))
+	}
+	if p := c.Get("/en/test/service/ircc"); p.StatusCode != http.StatusUnauthorized {
+		t.Fatal("an account was created without confirmation")
+	}
+	if p := c.Post("/en/ircc/continue", url.Values{"enrol": {"yes"}}); p.StatusCode != http.StatusSeeOther || p.Header.Get("Location") != "/en/ircc/" {
 		t.Fatalf("continue: %d %q", p.StatusCode, p.Header.Get("Location"))
 	}
 	if p := c.Get("/en/ircc/"); p.Doc.Find(`[data-testid="service-home"]`).Length() != 1 {
 		t.Fatal("service home not shown after hand-off")
 	}
 	ircc := c.Get("/en/test/service/ircc").Body
-	c.Post("/en/cipo/continue", nil)
+	c.Post("/en/cipo/continue", url.Values{"enrol": {"yes"}})
 	cipo := c.Get("/en/test/service/cipo").Body
 	if !strings.HasPrefix(ircc, "ircc|") || !strings.HasSuffix(ircc, "|gckey|2") {
 		t.Fatalf("principal %q", ircc)
@@ -86,6 +102,14 @@ func TestHandOffToAServiceNeedsTheSecondFactor(t *testing.T) {
 	}
 
 	// Signing out ends every principal.
+	// A returning GCKey gets one Continue, not the enrolment page.
+	d := a.Client(t)
+	d.Get("/en/test/password-verified?cred=" + url.QueryEscape(cred))
+	d.Get("/en/test/second-factor")
+	if p := d.Get("/en/ircc/"); p.Doc.Find(`form[action="/en/ircc/continue"]`).Length() != 1 || p.Doc.Find(`[data-testid="enrol-warning"]`).Length() != 0 {
+		t.Fatal("a known credential should get one Continue")
+	}
+
 	c.Get("/en/test/signed-in")
 	c.Post("/en/session/end", nil)
 	if p := c.Get("/en/test/service/ircc"); p.StatusCode != http.StatusUnauthorized {

@@ -84,8 +84,6 @@ func (m *Module) Routes(g *echo.Group) {
 	for _, e := range m.signInOnly {
 		m.identity.MountEntry(g, e)
 	}
-	// Sign-In Partners until the broker exists.
-	g.GET("/partners/:id", m.partnerPendingShow)
 
 	// Development only: read the mail the app would have sent.
 	if m.devOutbox {

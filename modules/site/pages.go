@@ -6,7 +6,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"guichet/app/i18n"
-	"guichet/app/identity"
 	"guichet/app/web"
 	"guichet/modules/site/views"
 )
@@ -33,7 +32,7 @@ func (m *Module) pendingShow(service string) echo.HandlerFunc {
 }
 
 func (m *Module) signedOutShow(c echo.Context) error {
-	return web.Render(c, http.StatusOK, views.SignedOut(c.QueryParam("reason") == "timeout"))
+	return web.Render(c, http.StatusOK, views.SignedOut(c.QueryParam("reason") == "timeout", c.QueryParam("via") == "partner"))
 }
 
 // signedInHome is the home of a service whose own pages are still to
@@ -42,12 +41,4 @@ func (m *Module) signedInHome(nameKey string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		return web.Render(c, http.StatusOK, views.SignedInHome(i18n.In(web.Lang(c), nameKey)))
 	}
-}
-
-func (m *Module) partnerPendingShow(c echo.Context) error {
-	back := "/" + web.Lang(c) + "/"
-	if s := c.QueryParam("service"); identity.ValidService(s) {
-		back += s + "/"
-	}
-	return web.Render(c, http.StatusOK, views.PartnersPending(back))
 }

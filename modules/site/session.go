@@ -2,10 +2,12 @@ package site
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"guichet/app/identity"
 	"guichet/app/web"
 )
 
@@ -30,12 +32,23 @@ func (m *Module) sessionExtend(c echo.Context) error {
 // sessionEnd is "End session now", and what the dialog submits when time
 // runs out. It ends the whole session.
 func (m *Module) sessionEnd(c echo.Context) error {
-	if err := m.sessions.Destroy(c.Request().Context()); err != nil {
+	ctx := c.Request().Context()
+	viaPartner := m.identity.Current(ctx).Method == identity.KindPartner
+	if err := m.sessions.Destroy(ctx); err != nil {
 		return err
 	}
-	to := "/" + web.Lang(c) + "/signed-out"
+	q := url.Values{}
 	if c.FormValue("reason") == "timeout" {
-		to += "?reason=timeout"
+		q.Set("reason", "timeout")
+	}
+	// The bank's own session is separate: the signed-out page says so to
+	// people who came through one.
+	if viaPartner {
+		q.Set("via", "partner")
+	}
+	to := "/" + web.Lang(c) + "/signed-out"
+	if len(q) > 0 {
+		to += "?" + q.Encode()
 	}
 	return web.Redirect(c, to)
 }

@@ -34,7 +34,7 @@ func (h *handlers) doneShow(c echo.Context) error {
 	return web.Render(c, http.StatusOK, views.Done(v))
 }
 
-// doneSubmit hands the sign-in to the waiting service as a Principal.
+// doneSubmit hands the sign-in to the waiting service.
 func (h *handlers) doneSubmit(c echo.Context) error {
 	if done, err := h.doneAccess(c); done {
 		return err
@@ -44,7 +44,8 @@ func (h *handlers) doneSubmit(c echo.Context) error {
 	if !identity.ValidService(svc) {
 		return web.Redirect(c, web.URL(c, h.p.Account))
 	}
-	if _, err := h.m.identity.Issue(ctx, svc); err != nil {
+	// A credential new to the service lands on its enrolment page first.
+	if err := h.m.identity.Land(ctx, svc); err != nil {
 		return err
 	}
 	return web.Redirect(c, "/"+web.Lang(c)+"/"+svc+"/")

@@ -11,12 +11,14 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/labstack/echo/v4"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
 	"guichet/app"
 	"guichet/app/apptest"
 	"guichet/app/audit"
+	"guichet/app/identity"
 	"guichet/app/mail"
 	"guichet/app/throttle"
 	"guichet/modules/recovery"
@@ -68,6 +70,11 @@ func start(t *testing.T) *env {
 			MailDomain: "guichet.test", Issuer: "Guichet", Jobs: k.Jobs,
 		})
 		s.Mount(tf, rec)
+		// The secure account's entry page, where Continue hands over.
+		for _, g := range s.Langs {
+			k.Identity.MountEntry(g, identity.Entry{Service: "ircc", NameKey: "service.ircc.title",
+				Home: func(c echo.Context) error { return c.String(http.StatusOK, "ircc home") }})
+		}
 		tm = tf
 	}})
 	return &env{App: a, contacts: ct, tf: tm}

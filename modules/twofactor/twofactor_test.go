@@ -378,6 +378,13 @@ func TestDoneHandsOffToTheService(t *testing.T) {
 		t.Fatal("no link to change the method")
 	}
 	expect(t, c.Post("/en/gckey/2fa/done", nil), http.StatusSeeOther, "/en/ircc/")
+	// A first arrival at the service is its enrolment page; the account
+	// exists once the person confirms.
+	if c.Get("/en/ircc/").Doc.Find(`[data-testid="enrol-warning"]`).Length() != 1 {
+		t.Fatal("no enrolment page on the first arrival")
+	}
+	expect(t, c.Get("/en/test/service/ircc"), http.StatusUnauthorized, "")
+	expect(t, c.Post("/en/ircc/continue", url.Values{"enrol": {"yes"}}), http.StatusSeeOther, "/en/ircc/")
 	s := c.Get("/en/test/service/ircc")
 	expect(t, s, http.StatusOK, "")
 	parts := strings.Split(s.Body, "|")
