@@ -20,6 +20,7 @@ import (
 	"guichet/app/identity"
 	"guichet/app/web"
 	"guichet/modules/partners/views"
+	"guichet/templates"
 )
 
 // keyLogin holds the sign-in in progress. It is the only thing that ties
@@ -104,7 +105,11 @@ func (m *Module) start(c echo.Context) error {
 	m.sessions.Put(ctx, keyLogin, string(raw))
 	to := m.oauth(p, prov, r).AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier),
 		oauth2.SetAuthURLParam("ui_locales", lang))
-	c.Response().Header().Set("Cache-Control", "no-store")
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-store")
+	// The page the person came from names the service (?service=ircc); the
+	// bank must not learn it from the Referer either.
+	h.Set("Referrer-Policy", "no-referrer")
 	return c.Redirect(http.StatusSeeOther, to)
 }
 
@@ -284,9 +289,9 @@ func (m *Module) leavingShow(c echo.Context) error {
 
 func (m *Module) indexShow(c echo.Context) error {
 	lang := web.Lang(c)
-	var links []views.PartnerItem
+	var links []templates.PartnerLink
 	for _, p := range m.list {
-		links = append(links, views.PartnerItem{Name: p.name(lang), Href: web.URL(c, "/partners/"+p.settings.ID),
+		links = append(links, templates.PartnerLink{Name: p.name(lang), Href: web.URL(c, "/partners/"+p.settings.ID),
 			Test: p.demo != nil, Unavailable: !p.available()})
 	}
 	return web.Render(c, http.StatusOK, views.Index(links))

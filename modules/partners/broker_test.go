@@ -85,6 +85,10 @@ func (e *env) begin(t *testing.T, c *apptest.Client, lang, partnerID, service st
 	if p.StatusCode != http.StatusSeeOther {
 		t.Fatalf("go: %d %s", p.StatusCode, p.Body)
 	}
+	// Nor may the bank learn the service from the Referer.
+	if rp := p.Header.Get("Referrer-Policy"); rp != "no-referrer" {
+		t.Fatalf("redirect to the bank with Referrer-Policy %q", rp)
+	}
 	u, err := url.Parse(p.Header.Get("Location"))
 	if err != nil {
 		t.Fatal(err)
