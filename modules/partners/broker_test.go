@@ -568,3 +568,22 @@ func TestSignInWithoutAServiceOffersTheServices(t *testing.T) {
 		t.Fatal("a service account was created without a service")
 	}
 }
+
+func TestDiscoveryIsLazyAndCached(t *testing.T) {
+	e := start(t)
+	if e.opA.discoveries() != 0 || e.opB.discoveries() != 0 {
+		t.Fatal("start-up fetched a partner's discovery document")
+	}
+	c := e.Client(t)
+	for i := 0; i < 3; i++ {
+		e.begin(t, c, "en", bankA, "ircc")
+	}
+	if n := e.opA.discoveries(); n != 1 {
+		t.Fatalf("%d discovery fetches for three sign-ins, want 1", n)
+	}
+	e.Fake.Advance(61 * time.Minute)
+	e.begin(t, c, "en", bankA, "ircc")
+	if n := e.opA.discoveries(); n != 2 {
+		t.Fatalf("%d discovery fetches after an hour, want 2", n)
+	}
+}

@@ -34,7 +34,8 @@ type fakeOP struct {
 	grants map[string]grant
 	// tokenCalls counts token requests, to show a refused callback never
 	// reached the partner.
-	tokenCalls int
+	tokenCalls     int
+	discoveryCalls int
 }
 
 type grant struct {
@@ -60,6 +61,9 @@ func newFakeOP(t *testing.T, now func() time.Time) *fakeOP {
 }
 
 func (op *fakeOP) discovery(w http.ResponseWriter, r *http.Request) {
+	op.mu.Lock()
+	op.discoveryCalls++
+	op.mu.Unlock()
 	iss := op.srv.URL
 	writeJSON(w, http.StatusOK, map[string]any{
 		"issuer": iss, "authorization_endpoint": iss + "/authorize", "token_endpoint": iss + "/token",
@@ -129,6 +133,12 @@ func (op *fakeOP) sign(claims map[string]any) string {
 		op.t.Fatal(err)
 	}
 	return raw
+}
+
+func (op *fakeOP) discoveries() int {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	return op.discoveryCalls
 }
 
 func (op *fakeOP) calls() int {
