@@ -42,9 +42,10 @@ func (b *Bank) renderError(c echo.Context, status int, v views.ErrorView) error 
 }
 
 // ended answers a request that can no longer be worked on, sending
-// nobody anywhere.
+// nobody anywhere. Its toggle leads to the sign-in page, which answers
+// the same for an ended request (the page at hand may be POST only).
 func (b *Bank) ended(c echo.Context) error {
-	return b.renderError(c, http.StatusNotFound, views.ErrorView{Kind: views.Ended, Chrome: chrome(c, c.Request().URL.Path, nil)})
+	return b.renderError(c, http.StatusNotFound, views.ErrorView{Kind: views.Ended, Chrome: chrome(c, signinPath(c.Param("id")), nil)})
 }
 
 // tooMany answers a request cancelled after too many wrong codes: the

@@ -1,6 +1,7 @@
 package demobank_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -341,8 +342,17 @@ func TestUnknownAndExpiredRequests(t *testing.T) {
 	if h := bankErrorPage(t, p, http.StatusNotFound); h != "Cette demande de connexion a pris fin" {
 		t.Fatalf("heading %q", h)
 	}
-	if p := c.Post(signin, url.Values{"choice": {"create"}, "name": {"Late"}}); p.StatusCode != http.StatusNotFound || e.count(t, "customers") != 0 {
+	p = c.Post(signin, url.Values{"choice": {"create"}, "name": {"Late"}})
+	if p.StatusCode != http.StatusNotFound || e.count(t, "customers") != 0 {
 		t.Fatalf("expired request accepted a customer: %d", p.StatusCode)
+	}
+	// The toggle of an error page leads to a page that can be fetched.
+	toggle, _ := p.Doc.Find(`[data-testid="lang-toggle"]`).Attr("href")
+	if toggle != signin+"?lang=en" {
+		t.Fatalf("toggle %q", toggle)
+	}
+	if h := bankErrorPage(t, c.Get(toggle), http.StatusNotFound); h != "This sign-in request has ended" {
+		t.Fatalf("heading after toggle %q", h)
 	}
 }
 
@@ -390,7 +400,14 @@ func TestFixedBaseURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var doc struct {
+		Issuer string `json:"issuer"`
+	}
+	json.NewDecoder(res.Body).Decode(&doc)
 	res.Body.Close()
+	if doc.Issuer != "https://guichet.example/demo-bank" {
+		t.Fatalf("issuer %q", doc.Issuer)
+	}
 	// The callback must be on the public origin, not the host asked for.
 	v := e.params(newFlow())
 	v.Set("redirect_uri", e.a.URL+"/partners/callback")

@@ -171,7 +171,7 @@ func TestExchangeWithSecondStep(t *testing.T) {
 
 	// The token's header names the key; its payload says nothing about the
 	// customer but the subject, and aud is an array.
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.ES256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
 		t.Fatal(err)
 	}
