@@ -50,7 +50,11 @@ func mountTestRoutes(srv *app.Server, k *app.Kernel) {
 		})
 		// Second factor checked, as the two-factor page leaves the session.
 		g.GET("/test/second-factor", func(c echo.Context) error {
-			if err := k.Identity.SecondFactorVerified(c.Request().Context(), k.Clock.Now()); err != nil {
+			factor := c.QueryParam("factor")
+			if factor == "" {
+				factor = identity.FactorApp
+			}
+			if err := k.Identity.SecondFactorVerified(c.Request().Context(), k.Clock.Now(), factor); err != nil {
 				return err
 			}
 			return c.String(http.StatusOK, "aal2")
@@ -67,10 +71,18 @@ func mountTestRoutes(srv *app.Server, k *app.Kernel) {
 		// A service's own second factor passed, as a service's step-up page
 		// (CIPO's 2-step verification) records it.
 		g.GET("/test/raise/:service", func(c echo.Context) error {
-			if err := k.Identity.Raise(c.Request().Context(), c.Param("service"), k.Clock.Now()); err != nil {
+			if err := k.Identity.Raise(c.Request().Context(), c.Param("service"), k.Clock.Now(), identity.FactorApp); err != nil {
 				return c.String(http.StatusUnauthorized, err.Error())
 			}
 			return c.String(http.StatusOK, "raised")
+		})
+		// The second factor behind a service's Principal.
+		g.GET("/test/factor/:service", func(c echo.Context) error {
+			p, ok := k.Identity.Principal(c.Request().Context(), c.Param("service"))
+			if !ok {
+				return c.String(http.StatusUnauthorized, "no principal")
+			}
+			return c.String(http.StatusOK, p.Factor)
 		})
 		g.GET("/test/signed-in", func(c echo.Context) error {
 			return web.Render(c, http.StatusOK, signedInPage(k.Sessions.Exists(c.Request().Context(), web.KeyCred), testForm{}))

@@ -77,6 +77,8 @@ type Principal struct {
 	AAL    int
 	// MFAAt is the time of the last second-factor check (zero if none).
 	MFAAt time.Time
+	// Factor is the second factor that check used (FactorApp, ...).
+	Factor string
 }
 
 // Store keeps pairwise identifiers.

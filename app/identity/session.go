@@ -16,6 +16,7 @@ const (
 	keyCred    = web.KeyCred
 	keyAAL     = "aal"
 	keyMFAAt   = "mfa_at"
+	keyFactor  = "mfa_factor"
 	keyMethod  = "method"
 	keyPending = "pending_service"
 	keyPrefix  = "principal."
@@ -38,6 +39,9 @@ type State struct {
 	AAL    int
 	MFAAt  time.Time
 	Method string
+	// Factor is the second factor last passed (FactorApp, FactorEmail,
+	// FactorRecovery, FactorPartner), empty below level 2.
+	Factor string
 }
 
 // SignedIn tells whether anyone is signed in.
@@ -56,6 +60,7 @@ func (s *Sessions) Current(ctx context.Context) State {
 		AAL:    s.sm.GetInt(ctx, keyAAL),
 		MFAAt:  s.sm.GetTime(ctx, keyMFAAt),
 		Method: s.sm.GetString(ctx, keyMethod),
+		Factor: s.sm.GetString(ctx, keyFactor),
 	}
 }
 
@@ -86,8 +91,18 @@ func (s *Sessions) PasswordVerified(ctx context.Context, cred Ref) error {
 	return nil
 }
 
-// SecondFactorVerified raises the session to level 2 and records when.
-func (s *Sessions) SecondFactorVerified(ctx context.Context, now time.Time) error {
+// Second factors, as Principals record them. Some services accept only
+// some (IRCC staff: the authenticator app).
+const (
+	FactorApp      = "app"
+	FactorEmail    = "email"
+	FactorRecovery = "recovery"
+	FactorPartner  = "partner"
+)
+
+// SecondFactorVerified raises the session to level 2 and records when and
+// with which factor.
+func (s *Sessions) SecondFactorVerified(ctx context.Context, now time.Time, factor string) error {
 	if s.sm.GetString(ctx, keyCred) == "" {
 		return fmt.Errorf("identity: second factor without a signed-in credential")
 	}
@@ -96,6 +111,7 @@ func (s *Sessions) SecondFactorVerified(ctx context.Context, now time.Time) erro
 	}
 	s.sm.Put(ctx, keyAAL, AAL2)
 	s.sm.Put(ctx, keyMFAAt, now.UTC())
+	s.sm.Put(ctx, keyFactor, factor)
 	return nil
 }
 
@@ -110,6 +126,7 @@ func (s *Sessions) PartnerVerified(ctx context.Context, cred Ref, mfa bool, now 
 	if mfa {
 		s.sm.Put(ctx, keyAAL, AAL2)
 		s.sm.Put(ctx, keyMFAAt, now.UTC())
+		s.sm.Put(ctx, keyFactor, FactorPartner)
 	} else {
 		s.sm.Put(ctx, keyAAL, AAL1)
 	}
@@ -150,7 +167,7 @@ func (s *Sessions) Issue(ctx context.Context, service string) (Principal, error)
 	if err != nil {
 		return Principal{}, err
 	}
-	p := Principal{Service: service, PairwiseID: id, Method: st.Method, AAL: st.AAL, MFAAt: st.MFAAt}
+	p := Principal{Service: service, PairwiseID: id, Method: st.Method, AAL: st.AAL, MFAAt: st.MFAAt, Factor: st.Factor}
 	s.sm.Put(ctx, keyPrefix+service, encodePrincipal(p))
 	if s.sm.GetString(ctx, keyPending) == service {
 		s.sm.Remove(ctx, keyPending)
@@ -177,7 +194,7 @@ func (s *Sessions) Land(ctx context.Context, service string) error {
 // Raise records that a service checked its own second factor for its
 // Principal (a partner sign-in that reported none), bringing that
 // Principal, and only it, to level 2.
-func (s *Sessions) Raise(ctx context.Context, service string, now time.Time) error {
+func (s *Sessions) Raise(ctx context.Context, service string, now time.Time, factor string) error {
 	p, ok := s.Principal(ctx, service)
 	if !ok {
 		return fmt.Errorf("identity: no principal for %s", service)
@@ -187,6 +204,7 @@ func (s *Sessions) Raise(ctx context.Context, service string, now time.Time) err
 	}
 	p.AAL = AAL2
 	p.MFAAt = now.UTC()
+	p.Factor = factor
 	s.sm.Put(ctx, keyPrefix+service, encodePrincipal(p))
 	return nil
 }
@@ -214,12 +232,12 @@ func encodePrincipal(p Principal) string {
 	if !p.MFAAt.IsZero() {
 		mfa = p.MFAAt.Unix()
 	}
-	return strings.Join([]string{p.PairwiseID, p.Method, strconv.Itoa(p.AAL), strconv.FormatInt(mfa, 10)}, "|")
+	return strings.Join([]string{p.PairwiseID, p.Method, strconv.Itoa(p.AAL), strconv.FormatInt(mfa, 10), p.Factor}, "|")
 }
 
 func decodePrincipal(service, raw string) (Principal, bool) {
 	parts := strings.Split(raw, "|")
-	if len(parts) != 4 {
+	if len(parts) != 5 {
 		return Principal{}, false
 	}
 	aal, err1 := strconv.Atoi(parts[2])
@@ -227,7 +245,7 @@ func decodePrincipal(service, raw string) (Principal, bool) {
 	if err1 != nil || err2 != nil {
 		return Principal{}, false
 	}
-	p := Principal{Service: service, PairwiseID: parts[0], Method: parts[1], AAL: aal}
+	p := Principal{Service: service, PairwiseID: parts[0], Method: parts[1], AAL: aal, Factor: parts[4]}
 	if mfa > 0 {
 		p.MFAAt = time.Unix(mfa, 0).UTC()
 	}

@@ -17,6 +17,7 @@ import (
 	"guichet/app"
 	"guichet/app/apptest"
 	"guichet/app/audit"
+	"guichet/app/identity"
 	"guichet/app/mail"
 	"guichet/app/password"
 	"guichet/app/throttle"
@@ -110,7 +111,7 @@ func start(t *testing.T) *env {
 		s.Mount(e.mod)
 		for _, g := range s.Langs {
 			g.GET("/test/mfa", func(c echo.Context) error {
-				if err := k.Identity.SecondFactorVerified(c.Request().Context(), k.Clock.Now()); err != nil {
+				if err := k.Identity.SecondFactorVerified(c.Request().Context(), k.Clock.Now(), identity.FactorApp); err != nil {
 					return err
 				}
 				return c.String(http.StatusOK, "aal2")

@@ -84,6 +84,13 @@ func TestRoundTripThroughTheDemoBank(t *testing.T) {
 		if parts := strings.Split(p.Body, "|"); len(parts) != 4 || parts[2] != "partner" || parts[3] != tc.wantAAL {
 			t.Fatalf("%s: principal %q, want a partner at level %s", tc.lang, p.Body, tc.wantAAL)
 		}
+		wantFactor := ""
+		if tc.second {
+			wantFactor = "partner"
+		}
+		if f := c.Get("/" + tc.lang + "/test/factor/ircc").Body; f != wantFactor {
+			t.Fatalf("%s: factor %q, want %q", tc.lang, f, wantFactor)
+		}
 
 		// Sign-out ends the whole session and says the bank's is separate.
 		out := c.Post("/"+tc.lang+"/session/end", nil)

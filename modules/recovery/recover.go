@@ -9,6 +9,7 @@ import (
 
 	"guichet/app/audit"
 	"guichet/app/i18n"
+	"guichet/app/identity"
 	"guichet/app/web"
 	"guichet/modules/recovery/views"
 )
@@ -96,7 +97,7 @@ func (m *Module) recoverSubmit(c echo.Context) error {
 		return err
 	}
 	m.mailQueued()
-	if err := m.identity.SecondFactorVerified(ctx, now); err != nil {
+	if err := m.identity.SecondFactorVerified(ctx, now, identity.FactorRecovery); err != nil {
 		return err
 	}
 	if err := m.throttle.Reset(ctx, m.counterKey(s.Kind, s.ID)); err != nil {

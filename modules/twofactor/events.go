@@ -12,6 +12,7 @@ import (
 	"guichet/app/audit"
 	"guichet/app/codes"
 	"guichet/app/i18n"
+	"guichet/app/identity"
 	"guichet/app/mail"
 	"guichet/app/web"
 )
@@ -81,7 +82,11 @@ func (m *Module) wrongAnswer(c echo.Context, s Subject, method string) (time.Tim
 // counter of wrong answers starts again, and the sign-in is recorded.
 func (m *Module) passed(c echo.Context, s Subject, method string) error {
 	ctx := c.Request().Context()
-	if err := m.identity.SecondFactorVerified(ctx, m.clock.Now()); err != nil {
+	factor := identity.FactorApp
+	if method == MethodEmail {
+		factor = identity.FactorEmail
+	}
+	if err := m.identity.SecondFactorVerified(ctx, m.clock.Now(), factor); err != nil {
 		return err
 	}
 	if err := m.throttle.Reset(ctx, CounterKey(s.Kind, s.ID)); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"guichet/app/audit"
+	"guichet/app/identity"
 )
 
 func TestNotSignedInGoesToSignIn(t *testing.T) {
@@ -390,6 +391,9 @@ func TestDoneHandsOffToTheService(t *testing.T) {
 	parts := strings.Split(s.Body, "|")
 	if len(parts) != 4 || parts[0] != "ircc" || parts[2] != "gckey" || parts[3] != "2" {
 		t.Fatalf("principal %q", s.Body)
+	}
+	if f := c.Get("/en/test/factor/ircc").Body; f != identity.FactorApp {
+		t.Fatalf("the principal records the factor %q, want the app", f)
 	}
 	uuid := strings.TrimPrefix(cred, "gckey:")
 	if strings.Contains(s.Body, uuid) || strings.Contains(s.Body, cred) {
