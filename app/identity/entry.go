@@ -20,12 +20,23 @@ type Entry struct {
 	// Home serves the service's home to a person holding its Principal.
 	Home     echo.HandlerFunc
 	Partners []Partner
+	// AppOnly admits only a GCKey whose second factor was the
+	// authenticator app (IRCC staff): no Sign-In Partner, no email code.
+	AppOnly bool
+}
+
+// admits tells whether the entry accepts the signed-in credential.
+func (e Entry) admits(st State) bool {
+	return !e.AppOnly || (st.Method == KindGCKey && st.Factor == FactorApp)
 }
 
 // MountEntry adds GET /{service}/ (the chooser, the enrolment page on a
 // credential's first arrival, one "Continue" for a person already signed
 // in, or the home), POST /{service}/continue and POST /{service}/switch.
 func (s *Sessions) MountEntry(g *echo.Group, e Entry) {
+	s.entriesMu.Lock()
+	s.entries[e.Service] = e
+	s.entriesMu.Unlock()
 	entry := func(c echo.Context) string { return "/" + web.Lang(c) + "/" + e.Service + "/" }
 	g.GET("/"+e.Service+"/", func(c echo.Context) error {
 		ctx := c.Request().Context()
@@ -34,7 +45,11 @@ func (s *Sessions) MountEntry(g *echo.Group, e Entry) {
 		}
 		lang := web.Lang(c)
 		name := i18n.In(lang, e.NameKey)
-		if st := s.Current(ctx); s.usable(st) {
+		st := s.Current(ctx)
+		if s.usable(st) && !e.admits(st) {
+			return web.Render(c, http.StatusForbidden, templates.AppOnly(templates.AppOnlyView{ServiceName: name, Switch: entry(c) + "switch"}))
+		}
+		if s.usable(st) {
 			known, err := s.store.Known(ctx, st.Cred, e.Service)
 			if err != nil {
 				return err
@@ -49,7 +64,7 @@ func (s *Sessions) MountEntry(g *echo.Group, e Entry) {
 				ServiceName: name, Action: entry(c) + "continue",
 			}))
 		}
-		v := templates.ChooserView{ServiceName: name, Service: e.Service, DelayNotice: e.DelayNotice}
+		v := templates.ChooserView{ServiceName: name, Service: e.Service, DelayNotice: e.DelayNotice, GCKeyOnly: e.AppOnly, AppOnly: e.AppOnly}
 		for _, p := range e.Partners {
 			v.Partners = append(v.Partners, templates.PartnerLink{
 				Name: p.Name(lang), Test: p.Test, Unavailable: !p.Available,
@@ -61,7 +76,7 @@ func (s *Sessions) MountEntry(g *echo.Group, e Entry) {
 	g.POST("/"+e.Service+"/continue", func(c echo.Context) error {
 		ctx := c.Request().Context()
 		st := s.Current(ctx)
-		if !s.usable(st) {
+		if !s.usable(st) || !e.admits(st) {
 			return web.Redirect(c, entry(c))
 		}
 		// An account is created only when the person confirmed it on the

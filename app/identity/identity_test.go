@@ -2,10 +2,15 @@ package identity_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"regexp"
 	"sync"
 	"testing"
 
+	"github.com/labstack/echo/v4"
+
+	"guichet/app"
 	"guichet/app/apptest"
 	"guichet/app/clock"
 	"guichet/app/identity"
@@ -72,5 +77,40 @@ func TestPairwiseFirstVisitRace(t *testing.T) {
 		if id != first {
 			t.Fatal("racing first visits got different ids")
 		}
+	}
+}
+
+// An entry that takes only a GCKey with the authenticator app refuses the
+// email code and Sign-In Partners, on its page and at the hand-over.
+func TestAppOnlyEntryRefusesOtherFactors(t *testing.T) {
+	a := apptest.New(t, apptest.Options{Mount: func(k *app.Kernel, s *app.Server) {
+		for _, g := range s.Langs {
+			k.Identity.MountEntry(g, identity.Entry{Service: "staff", NameKey: "service.staff.title", AppOnly: true,
+				Home: func(c echo.Context) error { return c.String(http.StatusOK, "console") }})
+		}
+	}})
+	c := a.Client(t)
+	if p := c.Get("/en/staff/"); p.Doc.Find(`[data-testid="app-only"]`).Length() != 1 || p.Doc.Find(`[data-testid="partner-section"]`).Length() != 0 {
+		t.Fatal("the chooser should offer GCKey alone and say the app is needed")
+	}
+	cred := c.Get("/en/test/password-verified?service=staff").Body
+	c.Get("/en/test/second-factor?factor=" + identity.FactorEmail)
+	if p := c.Get("/en/staff/"); p.StatusCode != http.StatusForbidden || p.Doc.Find(`[data-testid="app-only-refused"]`).Length() != 1 {
+		t.Fatalf("an email-code sign-in reached the staff entry: %d", p.StatusCode)
+	}
+	if p := c.Post("/en/staff/continue", url.Values{"enrol": {"yes"}}); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("continue: %d", p.StatusCode)
+	}
+	if p := c.Get("/en/test/service/staff"); p.StatusCode != http.StatusUnauthorized {
+		t.Fatal("an email-code sign-in was handed to the staff console")
+	}
+
+	d := a.Client(t)
+	d.Get("/en/test/password-verified?service=staff&cred=" + url.QueryEscape(cred))
+	d.Get("/en/test/second-factor?factor=" + identity.FactorApp)
+	d.Get("/en/staff/")
+	d.Post("/en/staff/continue", url.Values{"enrol": {"yes"}})
+	if p := d.Get("/en/staff/"); p.Body != "console" {
+		t.Fatalf("the app sign-in did not reach the console: %s", p.Text("main"))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"guichet/app/web"
@@ -26,11 +27,15 @@ const (
 type Sessions struct {
 	sm    *web.Sessions
 	store *Store
+	// entries are the mounted entry pages by service, so a hand-over that
+	// does not pass through the entry page still obeys what it admits.
+	entriesMu sync.RWMutex
+	entries   map[string]Entry
 }
 
 // NewSessions ties the session manager to the pairwise store.
 func NewSessions(sm *web.Sessions, store *Store) *Sessions {
-	return &Sessions{sm: sm, store: store}
+	return &Sessions{sm: sm, store: store, entries: map[string]Entry{}}
 }
 
 // State is the signed-in state of a session.
@@ -181,6 +186,12 @@ func (s *Sessions) Issue(ctx context.Context, service string) (Principal, error)
 func (s *Sessions) Land(ctx context.Context, service string) error {
 	st := s.Current(ctx)
 	if !s.usable(st) || !ValidService(service) {
+		return nil
+	}
+	s.entriesMu.RLock()
+	e, mounted := s.entries[service]
+	s.entriesMu.RUnlock()
+	if !mounted || !e.admits(st) {
 		return nil
 	}
 	known, err := s.store.Known(ctx, st.Cred, service)
