@@ -26,8 +26,8 @@ func (l Language) String() string {
 	return fmt.Sprintf("Language(%d)", int(l))
 }
 
-// Test is a language test IRCC accepts for Express Entry. The values are
-// the ones stored and posted by forms.
+// Test is a language test IRCC accepts for Express Entry, named by the
+// lower-case string a form posts.
 type Test string
 
 const (

@@ -48,6 +48,8 @@ type Spouse struct {
 	CanadianWorkYears int
 }
 
+// Profile is what the grid asks about the principal applicant (and,
+// through Spouse, about an accompanying spouse).
 type Profile struct {
 	Age       int
 	Education Education
@@ -56,9 +58,9 @@ type Profile struct {
 	English, French *Levels
 	// First is the first official language the applicant chose; it must
 	// have a test. The other language, if tested, is the second.
-	First                              Language
+	First                               Language
 	CanadianWorkYears, ForeignWorkYears int
-	CertificateOfQualification         bool
+	CertificateOfQualification          bool
 	// Spouse is nil when no spouse counts (see Spouse); the grid's
 	// "without spouse" columns then apply.
 	Spouse            *Spouse
