@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -55,8 +57,11 @@ func TestErrorSummary(t *testing.T) {
 	}
 }
 
-// TestHandOff walks the hand-off to a service in the browser: one
-// "Continue" for a person already signed in, then the service's home.
+// TestHandOff walks the hand-off to a service in the browser. A credential
+// reaching the service for the first time gets the enrolment page, and
+// "Create my account" leads to the service's home; the same credential
+// signed in again later (another browser) gets one "Continue", then the
+// home.
 func TestHandOff(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, apptest.Options{})
@@ -65,18 +70,46 @@ func TestHandOff(t *testing.T) {
 			t.Parallel()
 			ctx := newTab(t)
 			load(t, ctx, a.URL+"/"+l+"/test/password-verified", http.StatusOK)
+			cred := strings.TrimSpace(text(t, ctx, "body"))
+			if cred == "" {
+				t.Fatal("the test sign-in returned no credential")
+			}
 			load(t, ctx, a.URL+"/"+l+"/test/second-factor", http.StatusOK)
+
+			// First arrival: the enrolment page.
 			load(t, ctx, a.URL+"/"+l+"/pt/", http.StatusOK)
+			if !exists(t, ctx, `[data-testid="enrol-warning"]`) || !exists(t, ctx, `[data-testid="enrol-switch"]`) {
+				t.Fatalf("a first arrival did not get the enrolment page: %s", where(ctx))
+			}
 			axeCheck(t, ctx)
 			checkToggle(t, ctx)
 			load(t, ctx, a.URL+"/"+l+"/pt/", http.StatusOK)
-			if res := clickNav(t, ctx, `form[action="/`+l+`/pt/continue"] button`); res.Status != http.StatusOK {
-				t.Fatalf("continue: %d", res.Status)
+			if res := clickNav(t, ctx, `[data-testid="enrol-confirm"]`); res.Status != http.StatusOK {
+				t.Fatalf("create my account: %d", res.Status)
 			}
 			if !exists(t, ctx, `[data-testid="service-home"]`) {
 				t.Fatalf("no service home at %s", location(t, ctx))
 			}
 			axeCheck(t, ctx)
+
+			// Later, signed in again with the same credential: the service
+			// knows it, so one Continue and no enrolment.
+			again := newTab(t)
+			load(t, again, a.URL+"/"+l+"/test/password-verified?cred="+url.QueryEscape(cred), http.StatusOK)
+			load(t, again, a.URL+"/"+l+"/test/second-factor", http.StatusOK)
+			load(t, again, a.URL+"/"+l+"/pt/", http.StatusOK)
+			if exists(t, again, `[data-testid="enrol-warning"]`) {
+				t.Fatalf("a credential with an account got the enrolment page again: %s", where(again))
+			}
+			axeCheck(t, again)
+			checkToggle(t, again)
+			load(t, again, a.URL+"/"+l+"/pt/", http.StatusOK)
+			if res := clickNav(t, again, `form[action="/`+l+`/pt/continue"] button`); res.Status != http.StatusOK {
+				t.Fatalf("continue: %d", res.Status)
+			}
+			if !exists(t, again, `[data-testid="service-home"]`) {
+				t.Fatalf("no service home at %s", location(t, again))
+			}
 		})
 	}
 }

@@ -15,7 +15,8 @@ import (
 // TestGCKeySignInWithAppKeyboardOnly signs in with the keyboard alone, the
 // whole way from a service's entry page: the chooser, GCKey's sign-in,
 // the Welcome page, the two-factor page (a wrong code first, corrected
-// from the error summary), the success page, and Continue to the service.
+// from the error summary), the success page, Continue to the service's
+// enrolment page (a first arrival there) and Create my account.
 func TestGCKeySignInWithAppKeyboardOnly(t *testing.T) {
 	t.Parallel()
 	for _, l := range gckeyLangs {
@@ -78,9 +79,17 @@ func TestGCKeySignInWithAppKeyboardOnly(t *testing.T) {
 
 			tabUntil(t, ctx, `form[action="/`+l+`/gckey/2fa/done"] button[type="submit"]`)
 			enterSubmit(t, ctx, http.StatusOK)
+			// The GCKey never reached the service: its enrolment page
+			// (which passes axe in TestGCKeySignUp) asks first.
+			onPage(t, ctx, l, "/ircc/")
+			if !exists(t, ctx, `[data-testid="enrol-warning"]`) {
+				t.Fatalf("Continue did not lead to the service's enrolment page: %s", where(ctx))
+			}
+			tabUntil(t, ctx, `[data-testid="enrol-confirm"]`)
+			enterSubmit(t, ctx, http.StatusOK)
 			onPage(t, ctx, l, "/ircc/")
 			if !exists(t, ctx, `[data-testid="service-home"]`) {
-				t.Fatalf("Continue did not reach the service's home: %s", where(ctx))
+				t.Fatalf("Create my account did not reach the service's home: %s", where(ctx))
 			}
 		})
 	}

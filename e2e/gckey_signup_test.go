@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"guichet/app/apptest"
@@ -15,7 +16,14 @@ import (
 //
 // Started from GCKey's own entry page, Continue leads to the account page;
 // started from the IRCC secure account's chooser ("Create a GCKey"), it
-// hands the person over to the service.
+// leads to the service's enrolment page (the GCKey is new there), and
+// "Create my account" hands the person over to the service.
+// enrolByGCKey is what the enrolment page says of a sign-in with a GCKey.
+var enrolByGCKey = map[string]string{
+	"en": "You signed in with your GCKey.",
+	"fr": "Vous vous êtes connecté avec votre CléGC.",
+}
+
 func TestGCKeySignUp(t *testing.T) {
 	t.Parallel()
 	for _, l := range gckeyLangs {
@@ -50,9 +58,20 @@ func TestGCKeySignUp(t *testing.T) {
 				continueFromDone(t, ctx, l)
 
 				if from == "ircc" {
+					// A new GCKey has no account at the service yet: the
+					// enrolment page asks first.
+					onPage(t, ctx, l, "/ircc/")
+					if !exists(t, ctx, `[data-testid="enrol-warning"]`) {
+						t.Fatalf("Continue did not lead to the IRCC secure account's enrolment page: %s", where(ctx))
+					}
+					if got, want := text(t, ctx, "main"), enrolByGCKey[l]; !strings.Contains(got, want) {
+						t.Errorf("the enrolment page does not say %q", want)
+					}
+					axeCheck(t, ctx)
+					followLink(t, ctx, `[data-testid="enrol-confirm"]`, http.StatusOK)
 					onPage(t, ctx, l, "/ircc/")
 					if !exists(t, ctx, `[data-testid="service-home"]`) {
-						t.Fatalf("Continue did not hand over to the IRCC secure account: %s", where(ctx))
+						t.Fatalf("confirming the enrolment did not hand over to the IRCC secure account: %s", where(ctx))
 					}
 					axeCheck(t, ctx)
 					return

@@ -100,8 +100,8 @@ func onBank(t testing.TB, ctx context.Context, prefix string) {
 	if got := eval[string](t, ctx, `location.pathname`); !strings.HasPrefix(got, prefix) {
 		t.Fatalf("the page is %s, want the bank's %s…", where(ctx), prefix)
 	}
-	if exists(t, ctx, `[data-testid="lang-toggle"]`) && !exists(t, ctx, `[data-testid="bank-name"]`) {
-		t.Errorf("%s does not show the bank's own header", where(ctx))
+	if !exists(t, ctx, `[data-testid="bank-name"]`) || exists(t, ctx, `link[href*="site.css"]`) {
+		t.Errorf("%s does not have the bank's own look (its header, without Guichet's stylesheet)", where(ctx))
 	}
 }
 
@@ -207,9 +207,6 @@ func TestPartnerRoundTrip(t *testing.T) {
 			if got := text(t, ctx, `[data-testid="test-notice"]`); strings.TrimSpace(got) == "" {
 				t.Error("the bank's page does not say it is a test partner")
 			}
-			if exists(t, ctx, `link[href*="site.css"]`) {
-				t.Error("the bank's page uses Guichet's stylesheet: it should have its own look")
-			}
 			axeCheck(t, ctx)
 
 			// No name: the error summary, focused, links to the field.
@@ -286,8 +283,9 @@ func TestPartnerRoundTrip(t *testing.T) {
 }
 
 // TestPartnerKeyboardOnly signs in through the Demo Bank with the keyboard
-// alone, in French: the chooser, the leaving page, an existing customer
-// picked from the bank's list with the arrow keys, the second step
+// alone, in French: the chooser, the leaving page, the bank's pick button
+// pressed with nobody picked (its error state passes axe), an existing
+// customer picked from the list with the arrow keys, the second step
 // skipped, the enrolment page, the home and the sign-out.
 func TestPartnerKeyboardOnly(t *testing.T) {
 	t.Parallel()
@@ -316,6 +314,17 @@ func TestPartnerKeyboardOnly(t *testing.T) {
 	if n := eval[int](t, ctx, `document.querySelectorAll(`+js(radios)+`).length`); n != 2 {
 		t.Fatalf("the bank lists %d customers, want 2", n)
 	}
+
+	// The pick button with nobody picked: the error summary links to the
+	// list's first radio button.
+	firstID := eval[string](t, ctx, `document.querySelector(`+js(radios)+`).id`)
+	tabUntil(t, ctx, `[data-testid="pick-submit"]`)
+	enterSubmit(t, ctx, http.StatusUnprocessableEntity)
+	onBank(t, ctx, "/demo-bank/signin/")
+	expectErrorSummary(t, ctx, firstID)
+	inLang(t, ctx, l, partnerTexts[l].pickRequired)
+	axeCheck(t, ctx)
+
 	tabUntil(t, ctx, radios)
 	press(t, ctx, kb.ArrowDown)
 	picked := eval[string](t, ctx, `(() => {
@@ -410,11 +419,12 @@ func TestPartnerCancel(t *testing.T) {
 }
 
 // TestPartnerPages checks the other pages of Sign-In Partners in both
-// languages: the list of partners, an unconnected bank, a sign-in started
-// from the list (which lands on the page linking to the services, then
-// the enrolment page of the service picked), one of the bank's error
-// pages and the failure page of a callback nobody started. The language
-// toggle of the leaving page and the enrolment page keeps the page.
+// languages: a sign-in started from the list of partners (for no service
+// in particular), which lands on the page linking to the services and then
+// on the enrolment page of the service picked; an unconnected bank; one of
+// the bank's error pages; the failure page of a callback nobody started.
+// The language toggle of the leaving page and of the enrolment page keeps
+// the page. Every page passes axe.
 func TestPartnerPages(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, apptest.Options{})
@@ -438,16 +448,8 @@ func TestPartnerPages(t *testing.T) {
 			}
 			axeCheck(t, ctx)
 
-			// An unconnected bank.
-			load(t, ctx, a.URL+"/"+l+"/partners/rbc?service=ircc", http.StatusOK)
-			if !exists(t, ctx, `[data-testid="partner-unavailable-page"]`) || exists(t, ctx, `[data-testid="partner-go"]`) {
-				t.Errorf("the page of an unconnected bank: %q", text(t, ctx, "main"))
-			}
-			inLang(t, ctx, l, tx.unavailable)
-			axeCheck(t, ctx)
-
-			// A sign-in for no service in particular.
-			load(t, ctx, a.URL+"/"+l+"/partners/", http.StatusOK)
+			// A sign-in for no service in particular, from the list; the
+			// leaving page in both languages.
 			followLink(t, ctx, `a[data-testid="partner-test"]`, http.StatusOK)
 			onPage(t, ctx, l, "/partners/demo")
 			if !exists(t, ctx, `[data-testid="partner-privacy"]`) || !exists(t, ctx, `[data-testid="test-partner-notice"]`) {
@@ -457,6 +459,7 @@ func TestPartnerPages(t *testing.T) {
 			axeCheck(t, ctx)
 			checkToggle(t, ctx)
 			inLang(t, ctx, otherLang(l), partnerTexts[otherLang(l)].leaving)
+			axeCheck(t, ctx)
 			followLink(t, ctx, `[data-testid="lang-toggle"]`, http.StatusOK)
 			onPage(t, ctx, l, "/partners/demo")
 			followLink(t, ctx, `a[data-testid="partner-go"]`, http.StatusOK)
@@ -485,7 +488,16 @@ func TestPartnerPages(t *testing.T) {
 			}
 			axeCheck(t, ctx)
 
-			// One of the bank's error pages, in the language asked for.
+			// An unconnected bank.
+			load(t, ctx, a.URL+"/"+l+"/partners/rbc?service=ircc", http.StatusOK)
+			if !exists(t, ctx, `[data-testid="partner-unavailable-page"]`) || exists(t, ctx, `[data-testid="partner-go"]`) {
+				t.Errorf("the page of an unconnected bank: %q", text(t, ctx, "main"))
+			}
+			inLang(t, ctx, l, tx.unavailable)
+			axeCheck(t, ctx)
+
+			// One of the bank's error pages, in the language asked for, and
+			// its own language toggle.
 			res := navigate(t, ctx, a.URL+"/demo-bank/signin/unknown?lang="+l)
 			if res.Status != http.StatusNotFound {
 				t.Errorf("the bank's page of an unknown request: status %d, want 404", res.Status)
@@ -496,9 +508,6 @@ func TestPartnerPages(t *testing.T) {
 			inLang(t, ctx, l, tx.bankEnded)
 			axeCheck(t, ctx)
 			followLink(t, ctx, `[data-testid="lang-toggle"]`, http.StatusNotFound)
-			if got := htmlLang(t, ctx); got != otherLang(l) {
-				t.Errorf("the bank's language toggle led to <html lang=%q>, want %q", got, otherLang(l))
-			}
 			inLang(t, ctx, otherLang(l), partnerTexts[otherLang(l)].bankEnded)
 
 			// A callback nobody started, in a fresh browser whose
@@ -525,4 +534,26 @@ func TestPartnerPages(t *testing.T) {
 			axeCheck(t, fresh)
 		})
 	}
+
+	// A person who opened the Demo Bank from the IRCC chooser, then went
+	// to the list of partners (the leaving page's breadcrumb) and started
+	// from there, signs in for no service: the list's sign-in must not
+	// inherit the service of the earlier, abandoned one.
+	t.Run("list-after-a-service", func(t *testing.T) {
+		t.Parallel()
+		const l = "en"
+		ctx := newTab(t)
+		load(t, ctx, a.URL+"/"+l+"/ircc/", http.StatusOK)
+		followLink(t, ctx, `a[data-testid="partner-test"]`, http.StatusOK)
+		onPage(t, ctx, l, "/partners/demo")
+		followLink(t, ctx, `nav.breadcrumbs a[href="/`+l+`/partners/"]`, http.StatusOK)
+		onPage(t, ctx, l, "/partners/")
+		toDemoBank(t, ctx, l, false)
+		createCustomer(t, ctx, uniqueName("Jo Leblanc"))
+		followLink(t, ctx, `[data-testid="skip"]`, http.StatusOK)
+		if got := eval[string](t, ctx, `location.pathname`); got != "/"+l+"/partners/signed-in" {
+			t.Errorf("a sign-in started from /%s/partners/ landed on %s, want /%s/partners/signed-in: "+
+				"the service of the sign-in abandoned earlier (IRCC) was kept", l, got, l)
+		}
+	})
 }

@@ -153,6 +153,10 @@ func (s *Sessions) SetPending(ctx context.Context, service string) {
 	}
 }
 
+// ClearPending forgets the service a sign-in was for: a sign-in started
+// for no service must not land on one chosen earlier and abandoned.
+func (s *Sessions) ClearPending(ctx context.Context) { s.sm.Remove(ctx, keyPending) }
+
 // Pending returns the service the person is signing in for, if any.
 func (s *Sessions) Pending(ctx context.Context) string {
 	return s.sm.GetString(ctx, keyPending)

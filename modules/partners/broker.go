@@ -277,7 +277,13 @@ func (m *Module) leavingShow(c echo.Context) error {
 	if !ok {
 		return echo.ErrNotFound
 	}
-	m.identity.SetPending(c.Request().Context(), c.QueryParam("service"))
+	ctx := c.Request().Context()
+	if svc := c.QueryParam("service"); svc != "" {
+		m.identity.SetPending(ctx, svc)
+	} else {
+		// From the partners page, for no service in particular.
+		m.identity.ClearPending(ctx)
+	}
 	lang := web.Lang(c)
 	v := views.LeavingView{Name: p.name(lang), Test: p.demo != nil, Back: m.back(c)}
 	if !p.available() {

@@ -554,6 +554,8 @@ func TestSignInWithoutAServiceOffersTheServices(t *testing.T) {
 	if idx.StatusCode != http.StatusOK || idx.Doc.Find(`a[href="/fr/partners/`+bankA+`"]`).Length() != 1 {
 		t.Fatalf("partners page: %d", idx.StatusCode)
 	}
+	// A service chosen earlier and abandoned is forgotten.
+	c.Get("/fr/partners/" + bankA + "?service=ircc")
 	a := e.begin(t, c, "fr", bankA, "")
 	if p := c.Get(a.bankSignsIn(e.opA, subject, nil)); location(p) != "/fr/partners/signed-in" {
 		t.Fatalf("callback: %q", location(p))

@@ -1,28 +1,11 @@
 // Guichet's progressive enhancement. Every page works without it; this file
-// focuses error summaries and runs the session timeout dialog.
+// runs the session timeout dialog (forms.js handles error summaries).
 (function () {
   "use strict";
 
   function ready(fn) {
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
-  }
-
-  // Move focus to the error summary so screen readers announce the errors
-  // and keyboard users start from the list of links to each field.
-  function focusErrorSummary() {
-    var s = document.querySelector("[data-error-summary]");
-    if (s) s.focus();
-    document.querySelectorAll(".error-summary a[href^='#']").forEach(function (a) {
-      a.addEventListener("click", function (ev) {
-        var target = document.getElementById(a.getAttribute("href").slice(1));
-        if (target) {
-          ev.preventDefault();
-          target.focus();
-          target.scrollIntoView({ block: "center" });
-        }
-      });
-    });
   }
 
   function printButtons() {
@@ -148,7 +131,6 @@
   }
 
   ready(function () {
-    focusErrorSummary();
     printButtons();
     sessionTimeout();
   });

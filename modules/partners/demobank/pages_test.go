@@ -133,7 +133,7 @@ func TestSigninPage(t *testing.T) {
 	if p.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("Cache-Control %q", p.Header.Get("Cache-Control"))
 	}
-	if p.Doc.Find(`link[rel=stylesheet][href*="demo-bank.css"]`).Length() != 1 || p.Doc.Find(`link[href*="site.css"], script, dialog`).Length() != 0 {
+	if p.Doc.Find(`link[rel=stylesheet][href*="demo-bank.css"]`).Length() != 1 || p.Doc.Find(`link[href*="site.css"], script[src*="site.js"], dialog`).Length() != 0 {
 		t.Fatal("the bank page uses Guichet's shell")
 	}
 	for _, sel := range []string{"header", "main#main", "footer", `form[data-testid="create-form"] input[name="csrf_token"]`, `label[for="name"]`} {
