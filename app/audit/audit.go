@@ -44,6 +44,11 @@ const (
 	SignUp              Event = "signup"
 	PasswordReset       Event = "password_reset"
 	UsernameReminder    Event = "username_reminder"
+	// StaffAction is anything an IRCC staff member did; the detail says
+	// what, and the subject is the staff member's number.
+	StaffAction Event = "staff_action"
+	// ServiceEnrolled is a person creating their account at a service.
+	ServiceEnrolled Event = "service_enrolled"
 )
 
 // Scopes of an entry.
