@@ -25,6 +25,7 @@ import (
 	"guichet/app/release"
 	"guichet/modules"
 	"guichet/modules/auth"
+	"guichet/modules/staff"
 
 	"github.com/pquerna/otp/totp"
 )
@@ -47,6 +48,8 @@ Commands:
   migrate    apply database migrations and exit
   mail       list mail parked after repeated failures; "mail retry ID" sends one again
   demo       create demo accounts and print how to sign in (not in prod)
+  staff      IRCC staff: "staff grant --role officer|administrator --name N" prints
+             a one-time enrolment code; "staff revoke ID"; "staff list"
   version    print the version
 
 Run "guichet serve -h" for the server's flags.
@@ -68,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return mailCmd(ctx, args, getenv, stdout, stderr)
 	case "demo":
 		return demo(ctx, args, getenv, stdout, stderr)
+	case "staff":
+		return staffCmd(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "guichet %s (%s)\n", release.Version, release.Date)
 		return nil
@@ -287,4 +292,20 @@ To sign in through the demo Sign-In Partner instead:
 The bank never learns the service, and the service never learns the bank.
 `, k.Config.Addr, demoBankCustomer)
 	return nil
+}
+
+// staffCmd grants and revokes IRCC staff access. Its own arguments come
+// first; server flags such as --db may follow.
+func staffCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	own, rest := staff.SplitArgs(args)
+	k, err := openKernel(ctx, rest, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer k.DB.Close()
+	set, err := modules.Build(k)
+	if err != nil {
+		return err
+	}
+	return staff.Command(ctx, set.Staff, own, stdout)
 }

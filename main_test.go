@@ -200,3 +200,21 @@ func TestDemoCreatesAWorkingGCKeyOnce(t *testing.T) {
 		t.Fatalf("second demo run: %s", out.String())
 	}
 }
+
+func TestStaffCommandGrantsAndLists(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "g.db")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"staff", "grant", "--role", "officer", "--name", "Ana Lopez", "--db", dbPath}, envMap(nil), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Ana Lopez") || !strings.Contains(out.String(), "24") {
+		t.Fatalf("grant output:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"staff", "list", "--db", dbPath}, envMap(nil), &out, io.Discard); err != nil || !strings.Contains(out.String(), "Ana Lopez") {
+		t.Fatalf("list: %v\n%s", err, out.String())
+	}
+	if err := run(context.Background(), []string{"staff", "grant", "--role", "boss", "--name", "X", "--db", dbPath}, envMap(nil), io.Discard, io.Discard); err == nil {
+		t.Fatal("an unknown role was granted")
+	}
+}

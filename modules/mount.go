@@ -15,12 +15,13 @@ import (
 	"guichet/modules/partners/demobank"
 	"guichet/modules/recovery"
 	"guichet/modules/site"
+	"guichet/modules/staff"
 	"guichet/modules/twofactor"
 )
 
 // PendingServices are the services whose modules are still to be built;
 // their entry pages say so instead of answering 404.
-var PendingServices = []string{"pr", "staff"}
+var PendingServices = []string{"pr"}
 
 // signInOnly are services whose sign-in works while their own pages are
 // still to come.
@@ -37,6 +38,7 @@ type Set struct {
 	TwoFactor *twofactor.Module
 	Recovery  *recovery.Module
 	Partners  *partners.Module
+	Staff     *staff.Module
 	// DemoBank is the built-in test partner, nil when it is off.
 	DemoBank *demobank.Bank
 }
@@ -62,7 +64,7 @@ func Setup(k *app.Kernel, srv *app.Server) error {
 		set.DemoBank.Routes(srv.Echo)
 		srv.Bypass(set.DemoBank.MachinePaths()...)
 	}
-	srv.Mount(set.Site, set.Auth, set.TwoFactor, set.Recovery, set.Partners)
+	srv.Mount(set.Site, set.Auth, set.TwoFactor, set.Recovery, set.Partners, set.Staff)
 	return nil
 }
 
@@ -131,5 +133,9 @@ func Build(k *app.Kernel) (*Set, error) {
 		_, err := rec.Cleanup(ctx)
 		return err
 	}})
-	return &Set{Site: siteMod, Auth: authMod, TwoFactor: tf, Recovery: rec, Partners: partnersMod, DemoBank: bank}, nil
+	// IRCC staff: its RequireRole is the gate every module's staff pages
+	// sit behind.
+	staffMod := staff.New(staff.Deps{DB: k.DB, Clock: k.Clock, Log: k.Log, Identity: k.Identity, Sessions: k.Sessions,
+		Codes: k.Codes, Throttle: k.Throttle, Audit: k.Audit, BaseURL: k.Config.BaseURL})
+	return &Set{Site: siteMod, Auth: authMod, TwoFactor: tf, Recovery: rec, Partners: partnersMod, DemoBank: bank, Staff: staffMod}, nil
 }
