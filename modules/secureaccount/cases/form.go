@@ -1,0 +1,264 @@
+package cases
+
+import (
+	netmail "net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"guichet/app/codes"
+	"guichet/app/i18n"
+	"guichet/modules/secureaccount/account"
+	"guichet/modules/secureaccount/cases/views"
+)
+
+// Field limits, in characters.
+const (
+	maxShort   = 200
+	maxNote    = 1000
+	maxDetails = 2000
+	maxBody    = 5000
+	maxLabels  = 10
+	// ReportWait is how long an online application may take to appear in
+	// the account before a missing one is a problem worth reporting.
+	ReportWait = 5 * 24 * time.Hour
+)
+
+func problem(field, key string, args ...any) views.Problem {
+	return views.Problem{Field: field, Key: key, Args: args}
+}
+
+func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
+
+// numberShape is an application number as people may type it: one or two
+// letters then digits (W123456789, P123456789, older numbers like
+// E001234567 or B000123456).
+var numberShape = regexp.MustCompile(`^[A-Z]{1,2}[0-9]{6,12}$`)
+
+// today is the Eastern date of now, at midnight UTC, so dates typed as
+// YYYY-MM-DD compare with it directly.
+func today(now time.Time) time.Time {
+	y, mo, d := now.In(i18n.Eastern).Date()
+	return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
+}
+
+// parseDate reads YYYY-MM-DD.
+func parseDate(s string) (time.Time, bool) {
+	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
+	return t, err == nil
+}
+
+// birthProblems checks a date of birth typed in field.
+func birthProblems(field, s string, now time.Time) views.Problems {
+	if strings.TrimSpace(s) == "" {
+		return views.Problems{problem(field, "cases.form.birth_required")}
+	}
+	t, ok := parseDate(s)
+	if !ok {
+		return views.Problems{problem(field, "cases.form.date_format")}
+	}
+	if !t.Before(today(now)) || t.Year() < 1900 {
+		return views.Problems{problem(field, "cases.form.birth_range")}
+	}
+	return nil
+}
+
+// validEmail accepts one plain address: name@domain, no display name.
+func validEmail(e string) bool {
+	if e == "" || len(e) > 254 || strings.ContainsAny(e, " \t\r\n<>") {
+		return false
+	}
+	a, err := netmail.ParseAddress(e)
+	if err != nil || a.Address != e {
+		return false
+	}
+	at := strings.LastIndexByte(e, '@')
+	return at > 0 && strings.Contains(e[at+1:], ".")
+}
+
+// reportForm is a technical-problem report.
+type reportForm struct {
+	Number, Description, SubmittedOn, Details string
+}
+
+func (f reportForm) validate(now time.Time) views.Problems {
+	var out views.Problems
+	if f.Number != "" && !numberShape.MatchString(NormalizeNumber(f.Number)) {
+		out = append(out, problem("number", "cases.form.number_format"))
+	}
+	switch {
+	case f.Number == "" && f.Description == "":
+		out = append(out, problem("description", "cases.report.description_required"))
+	case tooLong(f.Description, maxNote):
+		out = append(out, problem("description", "cases.form.too_long", maxNote))
+	}
+	switch t, ok := parseDate(f.SubmittedOn); {
+	case strings.TrimSpace(f.SubmittedOn) == "":
+		out = append(out, problem("submitted", "cases.report.date_required"))
+	case !ok:
+		out = append(out, problem("submitted", "cases.form.date_format"))
+	case t.After(today(now)):
+		out = append(out, problem("submitted", "cases.report.date_future"))
+	case today(now).Sub(t) <= ReportWait:
+		// Not a problem yet: say plainly when it would be.
+		// Noon Eastern, so the date reads the same once formatted.
+		w := t.Add(ReportWait + 24*time.Hour)
+		wait := time.Date(w.Year(), w.Month(), w.Day(), 12, 0, 0, 0, i18n.Eastern)
+		out = append(out, problem("submitted", "cases.report.too_soon", views.Date{T: wait}))
+	}
+	switch {
+	case f.Details == "":
+		out = append(out, problem("details", "cases.report.details_required"))
+	case tooLong(f.Details, maxDetails):
+		out = append(out, problem("details", "cases.form.too_long", maxDetails))
+	}
+	return out
+}
+
+// linkForm is the linking form.
+type linkForm struct {
+	Number, Family, Birth string
+}
+
+func (f linkForm) validate(now time.Time) views.Problems {
+	var out views.Problems
+	switch {
+	case f.Number == "":
+		out = append(out, problem("number", "cases.link.number_required"))
+	case !numberShape.MatchString(NormalizeNumber(f.Number)):
+		out = append(out, problem("number", "cases.form.number_format"))
+	}
+	switch {
+	case f.Family == "":
+		out = append(out, problem("family", "cases.link.family_required"))
+	case tooLong(f.Family, maxShort):
+		out = append(out, problem("family", "cases.form.too_long", maxShort))
+	}
+	return append(out, birthProblems("birth", f.Birth, now)...)
+}
+
+// codeProblems checks the shape of a typed 6-digit code.
+func codeProblems(typed string) views.Problems {
+	n := codes.Normalize(codes.Digits, typed)
+	switch {
+	case n == "":
+		return views.Problems{problem("code", "cases.link.code_required")}
+	case len(n) != 6 || strings.Trim(n, "0123456789") != "":
+		return views.Problems{problem("code", "cases.link.code_shape")}
+	}
+	return nil
+}
+
+// statusForm changes an application's status.
+type statusForm struct {
+	Status, Note string
+}
+
+func (f statusForm) validate(current string) views.Problems {
+	var out views.Problems
+	if !CanMove(current, f.Status) {
+		out = append(out, problem("status", "cases.staff.status_invalid"))
+	}
+	switch {
+	case f.Note == "":
+		out = append(out, problem("note", "cases.staff.note_required"))
+	case tooLong(f.Note, maxNote):
+		out = append(out, problem("note", "cases.form.too_long", maxNote))
+	}
+	return out
+}
+
+// messageForm is a letter staff write.
+type messageForm struct {
+	Kind, Subject, Body string
+	NeedsReply          bool
+}
+
+func (f messageForm) validate() views.Problems {
+	var out views.Problems
+	if f.Kind != account.LetterGeneral && f.Kind != account.LetterProcedural {
+		out = append(out, problem("msg-kind-general", "cases.staff.kind_required"))
+	}
+	switch {
+	case f.Subject == "":
+		out = append(out, problem("msg-subject", "cases.staff.subject_required"))
+	case tooLong(f.Subject, maxShort):
+		out = append(out, problem("msg-subject", "cases.form.too_long", maxShort))
+	}
+	switch {
+	case f.Body == "":
+		out = append(out, problem("msg-body", "cases.staff.body_required"))
+	case tooLong(f.Body, maxBody):
+		out = append(out, problem("msg-body", "cases.form.too_long", maxBody))
+	}
+	return out
+}
+
+// requestForm asks for documents, one per line.
+type requestForm struct {
+	Labels string
+	Note   string
+}
+
+// labels are the non-empty lines.
+func (f requestForm) labels() []string {
+	var out []string
+	for _, l := range strings.Split(f.Labels, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func (f requestForm) validate() views.Problems {
+	var out views.Problems
+	ls := f.labels()
+	switch {
+	case len(ls) == 0:
+		out = append(out, problem("req-labels", "cases.staff.labels_required"))
+	case len(ls) > maxLabels:
+		out = append(out, problem("req-labels", "cases.staff.labels_many", maxLabels))
+	default:
+		for _, l := range ls {
+			if tooLong(l, maxShort) {
+				out = append(out, problem("req-labels", "cases.form.too_long", maxShort))
+				break
+			}
+		}
+	}
+	if tooLong(f.Note, maxBody) {
+		out = append(out, problem("req-note", "cases.form.too_long", maxBody))
+	}
+	return out
+}
+
+// paperForm records a paper application.
+type paperForm struct {
+	Program, GivenName, FamilyName, BirthDate, Email string
+}
+
+func (f paperForm) validate(now time.Time) views.Problems {
+	var out views.Problems
+	switch {
+	case f.Program == "":
+		out = append(out, problem("program", "cases.paper.program_required"))
+	case tooLong(f.Program, maxShort):
+		out = append(out, problem("program", "cases.form.too_long", maxShort))
+	}
+	if tooLong(f.GivenName, maxShort) {
+		out = append(out, problem("given", "cases.form.too_long", maxShort))
+	}
+	switch {
+	case f.FamilyName == "":
+		out = append(out, problem("family", "cases.paper.family_required"))
+	case tooLong(f.FamilyName, maxShort):
+		out = append(out, problem("family", "cases.form.too_long", maxShort))
+	}
+	out = append(out, birthProblems("birth", f.BirthDate, now)...)
+	if f.Email != "" && !validEmail(f.Email) {
+		out = append(out, problem("email", "cases.paper.email_invalid"))
+	}
+	return out
+}

@@ -1,0 +1,231 @@
+package cases_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+
+	"guichet/modules/secureaccount/account"
+	"guichet/modules/secureaccount/cases"
+)
+
+var (
+	onlineNumber = regexp.MustCompile(`^W[0-9]{9}$`)
+	paperNumber  = regexp.MustCompile(`^P[0-9]{9}$`)
+)
+
+func TestSubmitGivesNumberUCIHistoryAndChecklist(t *testing.T) {
+	e := start(t)
+	acc := e.accounts.enrol("pw-a", "Silva", "fr")
+	a := online(acc.ID, "Silva")
+	a.DocumentLabels = []string{"Passport", "Police certificate"}
+	id, number := e.submit(t, a)
+	if !onlineNumber.MatchString(number) {
+		t.Fatalf("number %q", number)
+	}
+	got, _ := e.accounts.Get(context.Background(), acc.ID)
+	if got.UCI == "" {
+		t.Fatal("no UCI given")
+	}
+	var uci string
+	if err := e.DB.R.Get(&uci, `SELECT uci FROM ircc_applications WHERE id = ?`, id); err != nil || uci != got.UCI {
+		t.Fatalf("uci %q %v", uci, err)
+	}
+	if e.status(t, id) != account.StatusSubmitted {
+		t.Fatal(e.status(t, id))
+	}
+	ls := e.mailbox.of(acc.ID)
+	if len(ls) != 1 || ls[0].Kind != account.LetterDocumentRequest || len(ls[0].DocumentLabels) != 2 || ls[0].ApplicationID != id || !ls[0].NeedsReply {
+		t.Fatalf("letters %+v", ls)
+	}
+	// Written in the account's language.
+	if ls[0].Subject != "Documents requis pour la demande "+number {
+		t.Fatalf("subject %q", ls[0].Subject)
+	}
+	if n := e.Count(t, "ircc_application_events"); n != 2 {
+		t.Fatalf("history rows %d", n)
+	}
+	list, err := e.m.ApplicationList().ForAccount(context.Background(), acc.ID)
+	if err != nil || len(list) != 1 || list[0].Number != number || list[0].Href != "/ircc/applications/"+itoa(id) || list[0].Status != account.StatusSubmitted {
+		t.Fatalf("list %+v %v", list, err)
+	}
+
+	// Paper: P number, no account, no UCI yet.
+	pid, pnum := e.submit(t, paper("Tremblay", ""))
+	if !paperNumber.MatchString(pnum) || e.holder(t, pid) != 0 {
+		t.Fatalf("paper %q", pnum)
+	}
+	// Numbers are unique.
+	seen := map[string]bool{number: true, pnum: true}
+	for i := 0; i < 30; i++ {
+		_, n := e.submit(t, online(acc.ID, "Silva"))
+		if seen[n] {
+			t.Fatalf("number %s drawn twice", n)
+		}
+		seen[n] = true
+	}
+}
+
+func TestSubmitRefusesIncompleteApplications(t *testing.T) {
+	e := start(t)
+	bad := []account.NewApplication{
+		{Kind: "other", Program: "x", FamilyName: "A", BirthDate: "1990-01-01"},
+		{Kind: account.KindPaper, Program: "", FamilyName: "A", BirthDate: "1990-01-01"},
+		{Kind: account.KindPaper, Program: "x", FamilyName: " ", BirthDate: "1990-01-01"},
+		{Kind: account.KindPaper, Program: "x", FamilyName: "A", BirthDate: "1990-13-01"},
+	}
+	for _, a := range bad {
+		err := e.DB.Tx(context.Background(), func(tx *sqlx.Tx) error {
+			_, _, err := e.m.Applications().Submit(context.Background(), tx, a)
+			return err
+		})
+		if !errors.Is(err, cases.ErrInvalid) {
+			t.Fatalf("%+v: %v", a, err)
+		}
+	}
+	if n := e.Count(t, "ircc_applications"); n != 0 {
+		t.Fatalf("%d rows", n)
+	}
+}
+
+func TestStatusTransitionsAndHistory(t *testing.T) {
+	e := start(t)
+	acc := e.accounts.enrol("pw-a", "Silva", "en")
+	id, _ := e.submit(t, online(acc.ID, "Silva"))
+	ctx := context.Background()
+	// A decision only from an open status; nothing after a decision.
+	steps := []struct {
+		to string
+		ok bool
+	}{
+		{account.StatusSubmitted, false},
+		{account.StatusInProgress, true},
+		{account.StatusInProgress, false},
+		{account.StatusDocumentsRequested, true},
+		{account.StatusInProgress, true},
+		{"bogus", false},
+		{account.StatusRefused, true},
+		{account.StatusApproved, false},
+		{account.StatusInProgress, false},
+	}
+	for _, s := range steps {
+		err := e.m.ChangeStatus(ctx, id, s.to, "note for "+s.to, officer)
+		if s.ok != (err == nil) {
+			t.Fatalf("to %s: %v", s.to, err)
+		}
+		if !s.ok && !errors.Is(err, cases.ErrTransition) {
+			t.Fatalf("to %s: %v", s.to, err)
+		}
+	}
+	if e.status(t, id) != account.StatusRefused {
+		t.Fatal(e.status(t, id))
+	}
+	var rows []struct {
+		Kind      string `db:"kind"`
+		Status    string `db:"status"`
+		StaffName string `db:"staff_name"`
+		Note      string `db:"note"`
+	}
+	if err := e.DB.R.Select(&rows, `SELECT kind, status, staff_name, note FROM ircc_application_events WHERE application_id = ? ORDER BY id`, id); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 5 || rows[0].Kind != "submitted" || rows[4].Status != account.StatusRefused || rows[4].StaffName != "Test Officer" || rows[4].Note != "note for refused" {
+		t.Fatalf("history %+v", rows)
+	}
+	var decided int
+	if err := e.DB.R.Get(&decided, `SELECT COUNT(*) FROM ircc_applications WHERE id = ? AND decided_at IS NOT NULL`, id); err != nil || decided != 1 {
+		t.Fatal("no decision date", err)
+	}
+	// A refusal posts a decision letter, and writes no approval event.
+	ls := e.mailbox.of(acc.ID)
+	if len(ls) != 1 || ls[0].Kind != account.LetterDecision {
+		t.Fatalf("letters %+v", ls)
+	}
+	if n := e.Count(t, "ircc_outbox"); n != 0 {
+		t.Fatalf("outbox %d", n)
+	}
+	if n := e.staffActions(t); n != 4 {
+		t.Fatalf("audited %d", n)
+	}
+}
+
+func TestApprovalWritesItsEventWithTheStatus(t *testing.T) {
+	e := start(t)
+	acc := e.accounts.enrol("pw-a", "Silva", "en")
+	id, number := e.submit(t, online(acc.ID, "Silva"))
+	ctx := context.Background()
+	if err := e.m.ChangeStatus(ctx, id, account.StatusApproved, "all good", officer); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := e.m.Outbox(ctx, cases.OutboxApproved, 0, 10)
+	if err != nil || len(evs) != 1 || evs[0].ApplicationID != id {
+		t.Fatalf("outbox %+v %v", evs, err)
+	}
+	var p cases.ApprovedPayload
+	if err := json.Unmarshal([]byte(evs[0].Payload), &p); err != nil {
+		t.Fatal(err)
+	}
+	uci := e.accounts.byID[acc.ID].UCI
+	if p.ApplicationNumber != number || p.UCI != uci || p.FamilyName != "Silva" || p.GivenName != "Ana" || p.BirthDate != "1990-05-17" || p.Email != "silva@example.com" {
+		t.Fatalf("payload %+v", p)
+	}
+	if ls := e.mailbox.of(acc.ID); len(ls) != 1 || ls[0].Kind != account.LetterDecision {
+		t.Fatalf("letters %+v", ls)
+	}
+	// Consumed exactly once.
+	var first, second bool
+	for _, dst := range []*bool{&first, &second} {
+		if err := e.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+			var err error
+			*dst, err = e.m.MarkConsumed(ctx, tx, evs[0].ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !first || second {
+		t.Fatalf("consumed %v %v", first, second)
+	}
+	if evs, _ := e.m.Outbox(ctx, cases.OutboxApproved, 0, 10); len(evs) != 0 {
+		t.Fatalf("still pending %+v", evs)
+	}
+}
+
+// A failure after the outbox row was written (the decision letter cannot
+// be posted) leaves neither the approval nor its event.
+func TestFailedApprovalLeavesNeither(t *testing.T) {
+	e := start(t)
+	acc := e.accounts.enrol("pw-a", "Silva", "en")
+	id, _ := e.submit(t, online(acc.ID, "Silva"))
+	e.mailbox.fail = account.LetterDecision
+	if err := e.m.ChangeStatus(context.Background(), id, account.StatusApproved, "ok", officer); err == nil {
+		t.Fatal("approval went through")
+	}
+	if e.status(t, id) != account.StatusSubmitted {
+		t.Fatal(e.status(t, id))
+	}
+	if n := e.Count(t, "ircc_outbox"); n != 0 {
+		t.Fatalf("outbox %d", n)
+	}
+	if n := e.Count(t, "ircc_application_events"); n != 1 {
+		t.Fatalf("history %d", n)
+	}
+	if n := e.staffActions(t); n != 0 {
+		t.Fatalf("audited %d", n)
+	}
+	// Once the mailbox works, the approval and its event go together.
+	e.mailbox.fail = ""
+	if err := e.m.ChangeStatus(context.Background(), id, account.StatusApproved, "ok", officer); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.Count(t, "ircc_outbox"); n != 1 {
+		t.Fatalf("outbox %d", n)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
