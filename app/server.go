@@ -49,10 +49,18 @@ type Server struct {
 	// sessions and CSRF like static files do. It is filled while mounting,
 	// before serving, and only read afterwards.
 	bypass map[string]bool
+	// uploads holds the route paths, as registered
+	// ("/en/ircc/documents/requests/:id"), that take bodies up to
+	// UploadLimit. Filled while mounting, only read afterwards.
+	uploads map[string]bool
 }
 
-// BodyLimit caps request bodies; upload routes set their own, larger limit.
-const BodyLimit = "256K"
+// BodyLimit caps request bodies; upload routes (AllowUploads) take up to
+// UploadLimit instead.
+const (
+	BodyLimit   = "256K"
+	UploadLimit = "5M"
+)
 
 // NewServer builds echo with the middleware in the order ARCHITECTURE.md
 // gives, and mounts the root routes (splash handled by a module, health,
@@ -72,8 +80,21 @@ func NewServer(d Deps) *Server {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Skipper: web.SkipBare}))
 	e.Use(web.RequestLogger(d.Log))
 	e.Use(web.SecurityHeaders(d.Config.Secure()))
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: BodyLimit}))
-	s := &Server{Echo: e, deps: d, bypass: map[string]bool{}}
+	s := &Server{Echo: e, deps: d, bypass: map[string]bool{}, uploads: map[string]bool{}}
+	// The limit is chosen by route before anything reads the body (the
+	// CSRF check parses the form): a route's own, larger limit could not
+	// work, the server-wide one would already have cut the body off.
+	small := middleware.BodyLimit(BodyLimit)
+	large := middleware.BodyLimit(UploadLimit)
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		sn, ln := small(next), large(next)
+		return func(c echo.Context) error {
+			if s.uploads[c.Path()] {
+				return ln(c)
+			}
+			return sn(c)
+		}
+	})
 	e.Use(s.skip(web.Language(d.Config.SessionIdle, d.Config.SessionWarn, d.Config.DevOutbox)))
 	e.Use(s.skip(web.Maintenance(d.Maintenance, d.Clock)))
 	e.Use(s.skip(d.Sessions.Middleware()))
@@ -126,6 +147,14 @@ func (s *Server) skip(m echo.MiddlewareFunc) echo.MiddlewareFunc {
 func (s *Server) Bypass(paths ...string) {
 	for _, p := range paths {
 		s.bypass[p] = true
+	}
+}
+
+// AllowUploads lets the routes registered at these paths take bodies up
+// to UploadLimit. Call it before serving.
+func (s *Server) AllowUploads(paths ...string) {
+	for _, p := range paths {
+		s.uploads[p] = true
 	}
 }
 
