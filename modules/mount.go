@@ -14,6 +14,8 @@ import (
 	"guichet/modules/partners"
 	"guichet/modules/partners/demobank"
 	"guichet/modules/recovery"
+	"guichet/modules/secureaccount"
+	"guichet/modules/secureaccount/cases"
 	"guichet/modules/site"
 	"guichet/modules/staff"
 	"guichet/modules/twofactor"
@@ -26,7 +28,6 @@ var PendingServices = []string{"pr"}
 // signInOnly are services whose sign-in works while their own pages are
 // still to come.
 var signInOnly = []identity.Entry{
-	{Service: "ircc", NameKey: "service.ircc.title", DelayNotice: true},
 	{Service: "pt", NameKey: "service.pt.title"},
 	{Service: "cipo", NameKey: "service.cipo.title"},
 }
@@ -39,6 +40,10 @@ type Set struct {
 	Recovery  *recovery.Module
 	Partners  *partners.Module
 	Staff     *staff.Module
+	// The IRCC secure account: the account and its letters and documents,
+	// and applications with the staff console.
+	Account *secureaccount.Module
+	Cases   *cases.Module
 	// DemoBank is the built-in test partner, nil when it is off.
 	DemoBank *demobank.Bank
 }
@@ -64,7 +69,10 @@ func Setup(k *app.Kernel, srv *app.Server) error {
 		set.DemoBank.Routes(srv.Echo)
 		srv.Bypass(set.DemoBank.MachinePaths()...)
 	}
-	srv.Mount(set.Site, set.Auth, set.TwoFactor, set.Recovery, set.Partners, set.Staff)
+	for _, p := range secureaccount.UploadPaths() {
+		srv.AllowUploads("/en"+p, "/fr"+p)
+	}
+	srv.Mount(set.Site, set.Auth, set.TwoFactor, set.Recovery, set.Partners, set.Staff, set.Account, set.Cases)
 	return nil
 }
 
@@ -137,5 +145,20 @@ func Build(k *app.Kernel) (*Set, error) {
 	// sit behind.
 	staffMod := staff.New(staff.Deps{DB: k.DB, Clock: k.Clock, Log: k.Log, Identity: k.Identity, Sessions: k.Sessions,
 		Codes: k.Codes, Throttle: k.Throttle, Audit: k.Audit, BaseURL: k.Config.BaseURL})
-	return &Set{Site: siteMod, Auth: authMod, TwoFactor: tf, Recovery: rec, Partners: partnersMod, DemoBank: bank, Staff: staffMod}, nil
+
+	// The secure account's parts reach each other through the interfaces
+	// of modules/secureaccount/account, connected here.
+	acct := secureaccount.New(secureaccount.Deps{DB: k.DB, Clock: k.Clock, Log: k.Log, Identity: k.Identity,
+		Sessions: k.Sessions, Audit: k.Audit, Partners: partnersMod.Chooser(), Jobs: k.Jobs,
+		MailDomain: k.Config.MailDomain(), BaseURL: k.Config.BaseURL})
+	casesMod := cases.New(cases.Deps{DB: k.DB, Clock: k.Clock, Log: k.Log, Identity: k.Identity, Sessions: k.Sessions,
+		Audit: k.Audit, Codes: k.Codes, Throttle: k.Throttle, MailDomain: k.Config.MailDomain(), Jobs: k.Jobs,
+		Accounts: acct.Accounts(), Mailbox: acct.Mailbox(), Documents: acct.Documents(), Correspondence: acct.Correspondence(),
+		RoleGate: staffMod.RequireRole})
+	acct.Use(nil, casesMod.ApplicationList())
+	name, path := casesMod.Section()
+	staffMod.AddSections(staff.Section{NameKey: name, Path: path, Roles: []string{identity.RoleOfficer}})
+
+	return &Set{Site: siteMod, Auth: authMod, TwoFactor: tf, Recovery: rec, Partners: partnersMod, DemoBank: bank,
+		Staff: staffMod, Account: acct, Cases: casesMod}, nil
 }

@@ -41,7 +41,7 @@ func TestRoundTripThroughTheDemoBank(t *testing.T) {
 		wantAAL string
 	}{{"en", true, "2"}, {"fr", false, "1"}} {
 		c := a.Client(t)
-		chooser := c.Get("/" + tc.lang + "/ircc/")
+		chooser := c.Get("/" + tc.lang + "/pt/")
 		href := chooser.Doc.Find(`[data-testid="partner-test"]`).AttrOr("href", "")
 		if href == "" {
 			t.Fatalf("%s: the chooser does not list the demo bank", tc.lang)
@@ -76,11 +76,11 @@ func TestRoundTripThroughTheDemoBank(t *testing.T) {
 		if enrolPage.Doc.Find(`[data-testid="enrol-warning"]`).Length() != 1 {
 			t.Fatalf("%s: not on the enrolment page: %s", tc.lang, enrolPage.Text("body"))
 		}
-		c.Post("/"+tc.lang+"/ircc/continue", url.Values{"enrol": {"yes"}})
-		if home := c.Get("/" + tc.lang + "/ircc/"); home.Doc.Find(`[data-testid="service-home"]`).Length() != 1 {
+		c.Post("/"+tc.lang+"/pt/continue", url.Values{"enrol": {"yes"}})
+		if home := c.Get("/" + tc.lang + "/pt/"); home.Doc.Find(`[data-testid="service-home"]`).Length() != 1 {
 			t.Fatalf("%s: home not reached", tc.lang)
 		}
-		p := c.Get("/" + tc.lang + "/test/service/ircc")
+		p := c.Get("/" + tc.lang + "/test/service/pt")
 		if parts := strings.Split(p.Body, "|"); len(parts) != 4 || parts[2] != "partner" || parts[3] != tc.wantAAL {
 			t.Fatalf("%s: principal %q, want a partner at level %s", tc.lang, p.Body, tc.wantAAL)
 		}
@@ -88,7 +88,7 @@ func TestRoundTripThroughTheDemoBank(t *testing.T) {
 		if tc.second {
 			wantFactor = "partner"
 		}
-		if f := c.Get("/" + tc.lang + "/test/factor/ircc").Body; f != wantFactor {
+		if f := c.Get("/" + tc.lang + "/test/factor/pt").Body; f != wantFactor {
 			t.Fatalf("%s: factor %q, want %q", tc.lang, f, wantFactor)
 		}
 
@@ -100,7 +100,7 @@ func TestRoundTripThroughTheDemoBank(t *testing.T) {
 		if c.Get(out.Header.Get("Location")).Doc.Find(`[data-testid="bank-separate"]`).Length() != 1 {
 			t.Fatal("the signed-out page does not say the bank's session is separate")
 		}
-		if p := c.Get("/" + tc.lang + "/test/service/ircc"); p.StatusCode != http.StatusUnauthorized {
+		if p := c.Get("/" + tc.lang + "/test/service/pt"); p.StatusCode != http.StatusUnauthorized {
 			t.Fatal("still signed in after sign-out")
 		}
 	}

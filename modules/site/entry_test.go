@@ -54,13 +54,13 @@ func TestHandOffToAServiceNeedsTheSecondFactor(t *testing.T) {
 	cred := c.Get("/en/test/password-verified").Body
 
 	// Password alone: the service still shows the chooser, and refuses.
-	if p := c.Get("/en/ircc/"); p.Doc.Find(`[data-testid="gckey-section"]`).Length() != 1 {
+	if p := c.Get("/en/pt/"); p.Doc.Find(`[data-testid="gckey-section"]`).Length() != 1 {
 		t.Fatal("a half-signed-in GCKey reached the service")
 	}
-	if p := c.Post("/en/ircc/continue", nil); p.StatusCode != http.StatusSeeOther {
+	if p := c.Post("/en/pt/continue", nil); p.StatusCode != http.StatusSeeOther {
 		t.Fatalf("continue: %d", p.StatusCode)
 	}
-	if p := c.Get("/en/test/service/ircc"); p.StatusCode != http.StatusUnauthorized {
+	if p := c.Get("/en/test/service/pt"); p.StatusCode != http.StatusUnauthorized {
 		t.Fatal("principal issued without a second factor")
 	}
 
@@ -71,33 +71,33 @@ func TestHandOffToAServiceNeedsTheSecondFactor(t *testing.T) {
 	}
 	// First arrival: the enrolment page, and nothing is created without
 	// the person's confirmation.
-	p := c.Get("/en/ircc/")
+	p := c.Get("/en/pt/")
 	if p.Doc.Find(`[data-testid="enrol-warning"]`).Length() != 1 {
 		t.Fatal("a first arrival should see the enrolment warning")
 	}
-	if p := c.Post("/en/ircc/continue", nil); p.Header.Get("Location") != "/en/ircc/" {
+	if p := c.Post("/en/pt/continue", nil); p.Header.Get("Location") != "/en/pt/" {
 		t.Fatalf("continue: %d %q", p.StatusCode, p.Header.Get("Location"))
 	}
-	if p := c.Get("/en/test/service/ircc"); p.StatusCode != http.StatusUnauthorized {
+	if p := c.Get("/en/test/service/pt"); p.StatusCode != http.StatusUnauthorized {
 		t.Fatal("an account was created without confirmation")
 	}
-	if p := c.Post("/en/ircc/continue", url.Values{"enrol": {"yes"}}); p.StatusCode != http.StatusSeeOther || p.Header.Get("Location") != "/en/ircc/" {
+	if p := c.Post("/en/pt/continue", url.Values{"enrol": {"yes"}}); p.StatusCode != http.StatusSeeOther || p.Header.Get("Location") != "/en/pt/" {
 		t.Fatalf("continue: %d %q", p.StatusCode, p.Header.Get("Location"))
 	}
-	if p := c.Get("/en/ircc/"); p.Doc.Find(`[data-testid="service-home"]`).Length() != 1 {
+	if p := c.Get("/en/pt/"); p.Doc.Find(`[data-testid="service-home"]`).Length() != 1 {
 		t.Fatal("service home not shown after hand-off")
 	}
-	ircc := c.Get("/en/test/service/ircc").Body
+	pt := c.Get("/en/test/service/pt").Body
 	c.Post("/en/cipo/continue", url.Values{"enrol": {"yes"}})
 	cipo := c.Get("/en/test/service/cipo").Body
-	if !strings.HasPrefix(ircc, "ircc|") || !strings.HasSuffix(ircc, "|gckey|2") {
-		t.Fatalf("principal %q", ircc)
+	if !strings.HasPrefix(pt, "pt|") || !strings.HasSuffix(pt, "|gckey|2") {
+		t.Fatalf("principal %q", pt)
 	}
-	idIRCC, idCIPO := strings.Split(ircc, "|")[1], strings.Split(cipo, "|")[1]
-	if idIRCC == idCIPO || idIRCC == "" {
+	idPT, idCIPO := strings.Split(pt, "|")[1], strings.Split(cipo, "|")[1]
+	if idPT == idCIPO || idPT == "" {
 		t.Fatal("the same pairwise id at two services")
 	}
-	if strings.Contains(ircc, strings.TrimPrefix(cred, "gckey:")) {
+	if strings.Contains(pt, strings.TrimPrefix(cred, "gckey:")) {
 		t.Fatal("the principal carries the credential reference")
 	}
 
@@ -106,13 +106,13 @@ func TestHandOffToAServiceNeedsTheSecondFactor(t *testing.T) {
 	d := a.Client(t)
 	d.Get("/en/test/password-verified?cred=" + url.QueryEscape(cred))
 	d.Get("/en/test/second-factor")
-	if p := d.Get("/en/ircc/"); p.Doc.Find(`form[action="/en/ircc/continue"]`).Length() != 1 || p.Doc.Find(`[data-testid="enrol-warning"]`).Length() != 0 {
+	if p := d.Get("/en/pt/"); p.Doc.Find(`form[action="/en/pt/continue"]`).Length() != 1 || p.Doc.Find(`[data-testid="enrol-warning"]`).Length() != 0 {
 		t.Fatal("a known credential should get one Continue")
 	}
 
 	c.Get("/en/test/signed-in")
 	c.Post("/en/session/end", nil)
-	if p := c.Get("/en/test/service/ircc"); p.StatusCode != http.StatusUnauthorized {
+	if p := c.Get("/en/test/service/pt"); p.StatusCode != http.StatusUnauthorized {
 		t.Fatal("principal survived sign-out")
 	}
 }
