@@ -16,6 +16,7 @@ import (
 	"guichet/modules/recovery"
 	"guichet/modules/secureaccount"
 	"guichet/modules/secureaccount/cases"
+	"guichet/modules/secureaccount/expressentry"
 	"guichet/modules/site"
 	"guichet/modules/staff"
 	"guichet/modules/twofactor"
@@ -42,8 +43,9 @@ type Set struct {
 	Staff     *staff.Module
 	// The IRCC secure account: the account and its letters and documents,
 	// and applications with the staff console.
-	Account *secureaccount.Module
-	Cases   *cases.Module
+	Account      *secureaccount.Module
+	Cases        *cases.Module
+	ExpressEntry *expressentry.Module
 	// DemoBank is the built-in test partner, nil when it is off.
 	DemoBank *demobank.Bank
 }
@@ -72,7 +74,7 @@ func Setup(k *app.Kernel, srv *app.Server) error {
 	for _, p := range secureaccount.UploadPaths() {
 		srv.AllowUploads("/en"+p, "/fr"+p)
 	}
-	srv.Mount(set.Site, set.Auth, set.TwoFactor, set.Recovery, set.Partners, set.Staff, set.Account, set.Cases)
+	srv.Mount(set.Site, set.Auth, set.TwoFactor, set.Recovery, set.Partners, set.Staff, set.Account, set.Cases, set.ExpressEntry)
 	return nil
 }
 
@@ -155,10 +157,22 @@ func Build(k *app.Kernel) (*Set, error) {
 		Audit: k.Audit, Codes: k.Codes, Throttle: k.Throttle, MailDomain: k.Config.MailDomain(), Jobs: k.Jobs,
 		Accounts: acct.Accounts(), Mailbox: acct.Mailbox(), Documents: acct.Documents(), Correspondence: acct.Correspondence(),
 		RoleGate: staffMod.RequireRole})
-	acct.Use(nil, casesMod.ApplicationList())
+	ee := expressentry.New(expressentry.Deps{DB: k.DB, Clock: k.Clock, Log: k.Log, Identity: k.Identity, Sessions: k.Sessions,
+		Audit: k.Audit, Accounts: acct.Accounts(), Mailbox: acct.Mailbox(), Applications: casesMod.Applications(),
+		RoleGate: staffMod.RequireRole, Jobs: k.Jobs})
+	acct.Use(ee.Profiles(), casesMod.ApplicationList())
 	name, path := casesMod.Section()
-	staffMod.AddSections(staff.Section{NameKey: name, Path: path, Roles: []string{identity.RoleOfficer}})
+	staffMod.AddSections(staff.Section{NameKey: name, Path: path, Roles: []string{identity.RoleOfficer}},
+		staff.Section{NameKey: "ee.staff.section", Path: "/staff/ircc/rounds", Roles: []string{identity.RoleAdministrator}})
+	k.Jobs.Add(jobs.Job{Name: "express-entry-expiry", Every: 24 * time.Hour, Run: func(ctx context.Context) error {
+		_, err := ee.ExpireProfiles(ctx)
+		return err
+	}})
+	k.Jobs.Add(jobs.Job{Name: "invitation-expiry", Every: time.Hour, Run: func(ctx context.Context) error {
+		_, err := ee.ExpireInvitations(ctx)
+		return err
+	}})
 
 	return &Set{Site: siteMod, Auth: authMod, TwoFactor: tf, Recovery: rec, Partners: partnersMod, DemoBank: bank,
-		Staff: staffMod, Account: acct, Cases: casesMod}, nil
+		Staff: staffMod, Account: acct, Cases: casesMod, ExpressEntry: ee}, nil
 }

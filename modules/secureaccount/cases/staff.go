@@ -124,6 +124,20 @@ func (m *Module) staffView(ctx context.Context, id int64) (views.StaffAppView, e
 	if err != nil {
 		return views.StaffAppView{}, err
 	}
+	// Documents sent against a request tied to no application (the
+	// checklist of an invitation to apply) belong with the account's
+	// applications too.
+	if acc := a.Account(); acc != 0 {
+		all, err := m.documents.ForAccount(ctx, acc)
+		if err != nil {
+			return views.StaffAppView{}, err
+		}
+		for _, d := range all {
+			if d.ApplicationID == 0 {
+				docs = append(docs, d)
+			}
+		}
+	}
 	v := views.StaffAppView{
 		ID: a.ID, Number: a.Number, Kind: a.Kind, Program: a.Program, GivenName: a.GivenName, FamilyName: a.FamilyName,
 		BirthDate: a.BirthDate, Email: a.Email, UCI: a.UCI, Linked: a.Account() != 0, Status: a.Status,
