@@ -120,7 +120,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer k.DB.Close()
 
 	srv := k.Server()
-	if err := modules.Setup(k, srv); err != nil {
+	if _, err := modules.Setup(k, srv); err != nil {
 		return err
 	}
 

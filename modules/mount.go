@@ -53,17 +53,18 @@ type Set struct {
 // Mount is Setup for tests (apptest's Mount option), where a module that
 // cannot start is a test failure that may panic.
 func Mount(k *app.Kernel, srv *app.Server) {
-	if err := Setup(k, srv); err != nil {
+	if _, err := Setup(k, srv); err != nil {
 		panic(err)
 	}
 }
 
 // Setup builds every module from the kernel and adds its routes. A module
-// that cannot start (the demo bank's key unreadable) stops start-up.
-func Setup(k *app.Kernel, srv *app.Server) error {
+// that cannot start (the demo bank's key unreadable) stops start-up. The
+// set is returned for tests that seed data through the modules.
+func Setup(k *app.Kernel, srv *app.Server) (*Set, error) {
 	set, err := Build(k)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	set.Site.RootRoutes(srv.Echo)
 	set.Partners.RootRoutes(srv.Echo)
@@ -75,7 +76,7 @@ func Setup(k *app.Kernel, srv *app.Server) error {
 		srv.AllowUploads("/en"+p, "/fr"+p)
 	}
 	srv.Mount(set.Site, set.Auth, set.TwoFactor, set.Recovery, set.Partners, set.Staff, set.Account, set.Cases, set.ExpressEntry)
-	return nil
+	return set, nil
 }
 
 // Build makes every module from the kernel and registers their jobs.

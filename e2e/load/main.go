@@ -1,7 +1,7 @@
 // Command load is Guichet's load benchmark. It builds the server, starts it
 // on a fresh database, times restarts on the existing database (exec to the
 // first 200 on /en/), reads its idle memory, then drives three flows with
-// wrk (or a Go load generator when wrk is missing), and a fourth with its
+// wrk (or a Go load generator when wrk is missing), and a fifth with its
 // own Go load generator:
 //
 //   - reference: a bare net/http server answering "ok\n", run in a child
@@ -10,6 +10,10 @@
 //   - session: GET /en/help signed in, with sessions written straight into
 //     app_sessions before the server starts, each request carrying one of
 //     them plus the CSRF cookie a browser would have been given;
+//   - dashboard: GET /en/ircc/, the IRCC secure account dashboard, signed
+//     in, for accounts seeded before the server starts (each with 20
+//     applications and 50 unread messages by default, made through the
+//     app's own services) and sessions holding their ircc Principal;
 //   - signin: complete GCKey sign-ins (sign-in page, password, welcome,
 //     two-factor page, authenticator code, success page), each by a new
 //     browser with its own cookies, 64 at once, over thousands of GCKeys
@@ -23,14 +27,16 @@
 // p90, p99, errors, the serving process's CPU per request and peak memory,
 // checks the targets (PASS/FAIL) and exits 1 if one fails, unless -no-fail.
 // It also checks that the session page really reads the session (no-store,
-// the timeout dialog) and that the signed-in GETs wrote nothing to
-// app_sessions.
+// the timeout dialog), that the dashboard really is the dashboard (200, its
+// marker, every application listed and the unread count, for each
+// session), and that the signed-in GETs wrote nothing to app_sessions.
 //
 //	go run ./e2e/load                      # 10 s per flow
 //	go run ./e2e/load -duration 3s -json results.json -no-fail
 //	go run ./e2e/load -rounds 3            # interleave; medians of rounds
 //	go run ./e2e/load -server-env GOGC=400 # try a runtime setting
 //	go run ./e2e/load -flows signin -signin-duration 20s
+//	go run ./e2e/load -flows dashboard     # brings the reference along
 //
 // It is a package main, not a test, so "go test ./..." never runs it.
 // Everything listens on and connects to loopback only.
@@ -55,6 +61,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"guichet/app"
 )
 
 // Targets.
@@ -89,10 +97,14 @@ type options struct {
 	signinUsers    int
 	signinMax      int
 	signinProcs    int
+
+	dashAccounts int
+	dashApps     int
+	dashMsgs     int
 }
 
 // allFlows are the flows -flows chooses from, in the order they run.
-var allFlows = []string{"reference", "landing", "session", "signin"}
+var allFlows = []string{"reference", "landing", "session", "dashboard", "signin"}
 
 func parseFlows(v string) (map[string]bool, error) {
 	m := map[string]bool{}
@@ -115,8 +127,9 @@ func parseFlows(v string) (map[string]bool, error) {
 	if len(m) == 0 {
 		return nil, errors.New("no flow chosen")
 	}
-	// The landing and session targets are ratios to the reference.
-	if m["landing"] || m["session"] {
+	// The landing, session and dashboard targets are ratios to the
+	// reference.
+	if m["landing"] || m["session"] || m["dashboard"] {
 		m["reference"] = true
 	}
 	return m, nil
@@ -125,11 +138,11 @@ func parseFlows(v string) (map[string]bool, error) {
 func main() {
 	var o options
 	var refAddr string
-	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long the reference, landing and session flows each run (signin: -signin-duration)")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long the reference, landing, session and dashboard flows each run (signin: -signin-duration)")
 	flag.IntVar(&o.conns, "connections", 64, "concurrent connections")
 	flag.IntVar(&o.threads, "threads", 2, "wrk threads")
 	flag.IntVar(&o.sessions, "sessions", 64, "signed-in sessions to create")
-	flag.IntVar(&o.rounds, "rounds", 1, "run the reference, landing and session flows this many times in turn (ratios and percentiles are then medians of the rounds; signin runs once)")
+	flag.IntVar(&o.rounds, "rounds", 1, "run the reference, landing, session and dashboard flows this many times in turn (ratios and percentiles are then medians of the rounds; signin runs once)")
 	flag.IntVar(&o.restarts, "restarts", 3, "restarts on the existing database to time (the median is checked)")
 	flag.DurationVar(&o.idle, "idle", 3*time.Second, "how long the server idles before its idle memory is read")
 	flag.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
@@ -144,13 +157,16 @@ func main() {
 		o.env = append(o.env, v)
 		return nil
 	})
-	flows := flag.String("flows", strings.Join(allFlows, ","), "comma-separated flows to run: "+strings.Join(allFlows, ", ")+" (landing and session bring the reference along)")
+	flows := flag.String("flows", strings.Join(allFlows, ","), "comma-separated flows to run: "+strings.Join(allFlows, ", ")+" (landing, session and dashboard bring the reference along)")
 	flag.DurationVar(&o.signinDuration, "signin-duration", 20*time.Second, "signin flow: measured window")
 	flag.DurationVar(&o.signinWarmup, "signin-warmup", 3*time.Second, "signin flow: warm-up before the window (not measured)")
 	flag.IntVar(&o.signinConns, "signin-conns", 64, "signin flow: concurrent sign-ins")
 	flag.IntVar(&o.signinUsers, "signin-users", 0, "signin flow: GCKeys to seed (0: 60 s of sign-ins at the hashing bound, twice what the replay guard needs)")
 	flag.IntVar(&o.signinMax, "signin-max", 0, "signin flow: stop after this many sign-ins (0: no limit)")
 	flag.IntVar(&o.signinProcs, "signin-loadgen-procs", 1, "signin flow: GOMAXPROCS of the load generator while it runs")
+	flag.IntVar(&o.dashAccounts, "dashboard-accounts", 64, "dashboard flow: IRCC accounts to seed, each with its own signed-in session")
+	flag.IntVar(&o.dashApps, "dashboard-applications", 20, "dashboard flow: applications per account")
+	flag.IntVar(&o.dashMsgs, "dashboard-messages", 50, "dashboard flow: unread messages per account")
 	flag.StringVar(&refAddr, "reference-server", "", "internal: serve the bare reference on this loopback address")
 	flag.Parse()
 
@@ -170,6 +186,10 @@ func main() {
 		o.signinConns < 1 || o.signinConns > 4096 || o.signinUsers < 0 || (o.signinUsers > 0 && o.signinUsers < 2) ||
 		o.signinUsers > 1000000 || o.signinMax < 0 || o.signinProcs < 1 || o.signinProcs > 256 {
 		fmt.Fprintln(os.Stderr, "load: a -signin flag is out of range")
+		os.Exit(2)
+	}
+	if o.dashAccounts < 1 || o.dashAccounts > 100000 || o.dashApps < 0 || o.dashApps > 1000 || o.dashMsgs < 0 || o.dashMsgs > 10000 {
+		fmt.Fprintln(os.Stderr, "load: a -dashboard flag is out of range")
 		os.Exit(2)
 	}
 	if o.duration <= 0 || o.duration > time.Hour || o.conns < 1 || o.conns > 10000 ||
@@ -250,8 +270,9 @@ type report struct {
 	ServerErrorLogs int `json:"server_error_log_lines"`
 	// ServerCanceledLogs are ERROR lines about requests cut off by the
 	// client closing its connection (not counted as errors).
-	ServerCanceledLogs int           `json:"server_error_log_lines_client_gone"`
-	Signin             *signinReport `json:"signin,omitempty"`
+	ServerCanceledLogs int              `json:"server_error_log_lines_client_gone"`
+	Dashboard          *dashboardReport `json:"dashboard,omitempty"`
+	Signin             *signinReport    `json:"signin,omitempty"`
 	Checks             []check       `json:"checks"`
 	Pass               bool          `json:"pass"`
 }
@@ -352,6 +373,22 @@ func bench(ctx context.Context, o options) (*report, error) {
 			return nil, err
 		}
 		rep.Sessions.Seeded = len(sessions)
+	}
+	// IRCC accounts with their applications and letters, and a signed-in
+	// session for each.
+	var dashSessions []benchSession
+	if o.flows["dashboard"] {
+		logf("seeding %d IRCC accounts with %d applications and %d messages each", o.dashAccounts, o.dashApps, o.dashMsgs)
+		cfg, err := app.LoadConfig(args[1:], envLookup(env), io.Discard)
+		if err != nil {
+			return nil, fmt.Errorf("server configuration: %w", err)
+		}
+		if dashSessions, rep.Dashboard, err = seedDashboard(ctx, cfg, o, 12*time.Hour); err != nil {
+			return nil, fmt.Errorf("flow dashboard: seeding: %w", err)
+		}
+		rep.Sessions.Seeded += len(dashSessions)
+	}
+	if rep.Sessions.Seeded > 0 {
 		if rep.Sessions.RowsBefore, rep.Sessions.DigestBefore, err = sessionsDigest(ctx, dbPath); err != nil {
 			return nil, err
 		}
@@ -391,6 +428,12 @@ func bench(ctx context.Context, o options) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
+	var dashCookies []string
+	if o.flows["dashboard"] {
+		if dashCookies, rep.Dashboard.PageBytes, err = verifyDashboard(ctx, base, dashSessions, o.dashApps, o.dashMsgs); err != nil {
+			return nil, err
+		}
+	}
 
 	// The reference, in its own process.
 	var flows []flowSpec
@@ -418,6 +461,9 @@ func bench(ctx context.Context, o options) (*report, error) {
 	}
 	if o.flows["session"] {
 		flows = append(flows, flowSpec{Name: "session", URL: base + "/en/help", PID: srv.pid(), Cookies: cookies})
+	}
+	if o.flows["dashboard"] {
+		flows = append(flows, flowSpec{Name: "dashboard", URL: base + dashboardPath, PID: srv.pid(), Cookies: dashCookies})
 	}
 	rounds := make([][]roundResult, len(flows))
 	for r := range o.rounds {
@@ -461,10 +507,15 @@ func bench(ctx context.Context, o options) (*report, error) {
 			return nil, fmt.Errorf("after the load: %w", err)
 		}
 	}
+	if o.flows["dashboard"] {
+		if err := checkDashboard(ctx, base, dashCookies[0], o.dashApps, o.dashMsgs); err != nil {
+			return nil, fmt.Errorf("after the load: %w", err)
+		}
+	}
 	if err := srv.stop(30 * time.Second); err != nil {
 		return nil, err
 	}
-	if o.flows["session"] {
+	if rep.Sessions.Seeded > 0 {
 		if rep.Sessions.RowsAfter, rep.Sessions.DigestAfter, err = sessionsDigest(ctx, dbPath); err != nil {
 			return nil, err
 		}
@@ -743,6 +794,9 @@ func checks(rep *report) []check {
 		case "session":
 			add("session rps / reference", pct(f.Ratio), fmt.Sprintf(">= %.0f%%", sessionMinRatio*100), f.Ratio >= sessionMinRatio)
 			add("session p99", fmtUS(f.P99us), "< "+sessionMaxP99.String(), f.P99us < us(sessionMaxP99))
+		case "dashboard":
+			add("dashboard rps / reference", pct(f.Ratio), fmt.Sprintf(">= %.0f%%", dashboardMinRatio*100), f.Ratio >= dashboardMinRatio)
+			add("dashboard p99", fmtUS(f.P99us), "< "+dashboardMaxP99.String(), f.P99us < us(dashboardMaxP99))
 		}
 	}
 	add("idle memory (VmRSS)", fmtKB(rep.IdleRSSKB), fmt.Sprintf("< %d MiB", idleMaxKB/1024), rep.IdleRSSKB < idleMaxKB)
@@ -796,6 +850,9 @@ func printReport(w io.Writer, rep *report) {
 	if rep.Sessions.Seeded > 0 {
 		fmt.Fprintf(w, "sessions: %d seeded; app_sessions %d rows (digest %s) before, %d rows (digest %s) after\n",
 			rep.Sessions.Seeded, rep.Sessions.RowsBefore, rep.Sessions.DigestBefore, rep.Sessions.RowsAfter, rep.Sessions.DigestAfter)
+	}
+	if rep.Dashboard != nil {
+		printDashboard(w, rep.Dashboard)
 	}
 	if rep.Signin != nil {
 		printSignin(w, rep.Signin)

@@ -36,25 +36,38 @@ func seedSessions(ctx context.Context, path string, n int, lifetime time.Duratio
 	deadline := time.Now().Add(lifetime).UTC()
 	out := make([]benchSession, 0, n)
 	for i := range n {
-		raw := make([]byte, 32)
-		if _, err := rand.Read(raw); err != nil {
-			return nil, err
-		}
-		s := benchSession{
-			Token: base64.RawURLEncoding.EncodeToString(raw),
-			Cred:  fmt.Sprintf("gckey:bench-%d", i),
-		}
-		data, err := session.Codec{}.Encode(deadline, map[string]any{"cred": s.Cred})
+		token, err := newToken()
 		if err != nil {
 			return nil, err
 		}
-		tctx := session.WithTracker(ctx, &session.Tracker{Cred: s.Cred})
-		if err := store.CommitCtx(tctx, s.Token, data, deadline); err != nil {
+		s := benchSession{Token: token, Cred: fmt.Sprintf("gckey:bench-%d", i)}
+		if err := insertSession(ctx, store, s.Token, s.Cred, map[string]any{"cred": s.Cred}, deadline); err != nil {
 			return nil, fmt.Errorf("insert session %d: %w", i, err)
 		}
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// insertSession writes one session row holding values, with deadline as
+// both the session's deadline and the stored expiry, the way the server's
+// store writes it.
+func insertSession(ctx context.Context, store *session.Store, token, cred string, values map[string]any, deadline time.Time) error {
+	data, err := session.Codec{}.Encode(deadline, values)
+	if err != nil {
+		return err
+	}
+	tctx := session.WithTracker(ctx, &session.Tracker{Cred: cred})
+	return store.CommitCtx(tctx, token, data, deadline)
+}
+
+// newToken is a random session token like the ones scs makes.
+func newToken() (string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(raw), nil
 }
 
 // sessionsDigest counts the rows of app_sessions and hashes their content,
