@@ -232,9 +232,9 @@ func (m *Module) applySubmit(c echo.Context) error {
 		appID, number, err := m.applications.Submit(ctx, tx, account.NewApplication{
 			AccountID: acc.ID, Kind: account.KindPRExpressEntry, Program: ProgramKey,
 			GivenName: f.GivenName, FamilyName: f.FamilyName, BirthDate: f.BirthDate, Email: f.Email,
-			// The invitation's letter already asked for the checklist's
-			// documents; asking again here would request each one twice.
-			Data: string(data), InvitationID: inv.ID,
+			// The checklist's documents are requested with the
+			// application, so they belong to it in the staff console.
+			Data: string(data), InvitationID: inv.ID, DocumentLabels: checklist(lang),
 		})
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -146,13 +147,15 @@ func (m *Module) letterLang(ctx context.Context, cache map[int64]string, account
 	return l, nil
 }
 
+// invitationLetter lists the checklist in its text; the documents are
+// requested (and can be uploaded) with the application, so a round writes
+// one letter per person rather than a request per document.
 func invitationLetter(lang string, p *candidate, on, respondBy time.Time) account.Letter {
 	return account.Letter{
 		Kind:    account.LetterInvitation,
 		Subject: i18n.In(lang, "ee.letter.invitation_subject"),
 		Body: i18n.In(lang, "ee.letter.invitation_body", p.Number, formatDay(lang, on), p.Score,
-			i18n.FormatDateTime(lang, respondBy)),
-		DocumentLabels: checklist(lang),
+			i18n.FormatDateTime(lang, respondBy)) + "\n\n- " + strings.Join(checklist(lang), "\n- "),
 	}
 }
 
