@@ -22,9 +22,13 @@ import (
 	"guichet/app/clock"
 	"guichet/app/identity"
 	"guichet/app/mail"
+	"guichet/app/password"
 	"guichet/app/release"
 	"guichet/modules"
 	"guichet/modules/auth"
+	"guichet/modules/secureaccount"
+	"guichet/modules/secureaccount/account"
+	"guichet/modules/secureaccount/cases"
 	"guichet/modules/staff"
 
 	"github.com/pquerna/otp/totp"
@@ -225,14 +229,65 @@ func mailCmd(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
-// The demo GCKey. The password is a passphrase, as the policy welcomes.
+// The demo GCKeys. The passwords are passphrases, as the policy welcomes.
 const (
 	demoUsername = "demo.person"
 	demoPassword = "maple syrup on fresh snow"
 	demoEmail    = "demo.person@example.com"
 	// demoBankCustomer is the demo bank's ready-made test customer.
 	demoBankCustomer = "Sam Tremblay"
+
+	// The applicant's IRCC secure account.
+	demoGivenName  = "Alex"
+	demoFamilyName = "Martin"
+
+	// The IRCC staff member, an administrator.
+	demoOfficerUsername = "demo.officer"
+	demoOfficerPassword = "northern lights above a frozen lake"
+	demoOfficerEmail    = "demo.officer@example.com"
+	demoOfficerName     = "Dana Officer"
 )
+
+// demoLogin is how to sign in with a demo GCKey. Secret and Code are
+// empty for a GCKey an earlier run made: its secret cannot be read back.
+type demoLogin struct {
+	Username, Password, Secret, Code string
+	Fresh                            bool
+}
+
+// demoGCKey creates a GCKey with an authenticator app, or finds the one an
+// earlier run made.
+func demoGCKey(ctx context.Context, k *app.Kernel, set *modules.Set, username, pw, email string) (identity.Ref, demoLogin, error) {
+	login := demoLogin{Username: username, Password: pw}
+	cred, err := set.Auth.CreateDemo(ctx, username, pw, email)
+	if errors.Is(err, auth.ErrUsernameTaken) {
+		cr, err := auth.NewStore(k.DB).ByUsername(ctx, password.NormalizeUsername(username))
+		if err != nil {
+			return "", login, fmt.Errorf("demo GCKey %q: %w", username, err)
+		}
+		return identity.Ref(cr.Cred), login, nil
+	}
+	if err != nil {
+		return "", login, err
+	}
+	secret, err := set.TwoFactor.CreateDemoAuthenticator(ctx, identity.KindGCKey, string(cred))
+	if err != nil {
+		return "", login, err
+	}
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		return "", login, err
+	}
+	login.Secret, login.Code, login.Fresh = secret, code, true
+	return cred, login, nil
+}
+
+// demoApplicant is what the demo applicant has in the secure account.
+type demoApplicant struct {
+	Profile, JSVC string
+	Score         int
+	Application   string
+}
 
 func demo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	k, err := openKernel(ctx, args, getenv, stderr)
@@ -247,38 +302,78 @@ func demo(ctx context.Context, args []string, getenv func(string) string, stdout
 	if err != nil {
 		return err
 	}
-	cred, err := set.Auth.CreateDemo(ctx, demoUsername, demoPassword, demoEmail)
-	fresh := err == nil
-	switch {
-	case errors.Is(err, auth.ErrUsernameTaken):
-		fmt.Fprintf(stdout, "The demo GCKey %q already exists in %s.\nDelete the database (and its .secret file) to make a fresh one.\n", demoUsername, k.Config.DB)
-	case err != nil:
+
+	// The staff member first: the applicant's application is recorded
+	// and moved along by them. Every step below finds what an earlier run
+	// made instead of making it twice.
+	officerCred, officer, err := demoGCKey(ctx, k, set, demoOfficerUsername, demoOfficerPassword, demoOfficerEmail)
+	if err != nil {
 		return err
-	default:
-		secret, err := set.TwoFactor.CreateDemoAuthenticator(ctx, identity.KindGCKey, string(cred))
-		if err != nil {
-			return err
-		}
-		code, err := totp.GenerateCode(secret, time.Now())
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, `Demo GCKey created in %s.
-
-Start the server (go run .), open http://%s/en/gckey/signin and sign in:
-  username:              %s
-  password:              %s
-  authenticator secret:  %s   (add it to an authenticator app)
-  current code:          %s   (changes every 30 seconds; each code works once)
-
-Email codes and links appear in the development outbox: http://%s/en/dev/outbox
-`, k.Config.DB, k.Config.Addr, demoUsername, demoPassword, secret, code, k.Config.Addr)
 	}
+	staffID, err := k.Pairwise.Pairwise(ctx, officerCred, staff.Service)
+	if err != nil {
+		return err
+	}
+	memberID, err := set.Staff.CreateDemoMember(ctx, staffID, demoOfficerName, identity.RoleAdministrator)
+	if errors.Is(err, staff.ErrAlreadyMember) {
+		var mem staff.Member
+		mem, err = staff.NewStore(k.DB).MemberByPairwise(ctx, staffID)
+		memberID = mem.ID
+	}
+	if err != nil {
+		return fmt.Errorf("demo staff member: %w", err)
+	}
+	who := cases.Actor{Staff: identity.Staff{ID: memberID, Name: demoOfficerName, Role: identity.RoleAdministrator}}
+
+	applicantCred, applicant, err := demoGCKey(ctx, k, set, demoUsername, demoPassword, demoEmail)
+	if err != nil {
+		return err
+	}
+	irccID, err := k.Pairwise.Pairwise(ctx, applicantCred, secureaccount.Service)
+	if err != nil {
+		return err
+	}
+	accountID, _, err := set.Account.CreateDemoAccount(ctx, account.Account{PairwiseID: irccID,
+		GivenName: demoGivenName, FamilyName: demoFamilyName, BirthDate: k.Clock.Now().UTC().AddDate(-29, -3, 0).Format(time.DateOnly),
+		Email: demoEmail, Lang: "en"})
+	if err != nil {
+		return err
+	}
+	var data demoApplicant
+	if data.Profile, data.JSVC, data.Score, err = set.ExpressEntry.CreateDemoProfile(ctx, accountID); err != nil {
+		return err
+	}
+	if data.Application, err = set.Cases.CreateDemoApplication(ctx, accountID, who); err != nil {
+		return err
+	}
+
+	if applicant.Fresh || officer.Fresh {
+		fmt.Fprintf(stdout, "Demo data created in %s.\n", k.Config.DB)
+	}
+	for _, l := range []demoLogin{applicant, officer} {
+		if !l.Fresh {
+			fmt.Fprintf(stdout, "The demo GCKey %q already exists in %s, with its demo data; its authenticator secret was printed when it was made.\n", l.Username, k.Config.DB)
+		}
+	}
+	if !applicant.Fresh || !officer.Fresh {
+		fmt.Fprintln(stdout, "Delete the database (and its .secret file) to make fresh ones.")
+	}
+	fmt.Fprintf(stdout, "\nStart the server (go run .), open the address below and sign in with GCKey.\n")
+	fmt.Fprintf(stdout, "\nThe applicant, %s %s, with an IRCC secure account:\n", demoGivenName, demoFamilyName)
+	printDemoLogin(stdout, "http://"+k.Config.Addr+"/en/ircc/", applicant)
+	fmt.Fprintf(stdout, `  Express Entry profile: %s, in the pool with %d points (job seeker validation code %s)
+  application:           %s (%s), in progress; a letter in Messages asks for a document to upload
+`, data.Profile, data.Score, data.JSVC, data.Application, cases.DemoProgram)
+	fmt.Fprintf(stdout, "\nThe IRCC staff member, %s, an administrator:\n", demoOfficerName)
+	printDemoLogin(stdout, "http://"+k.Config.Addr+"/en/staff/", officer)
+	fmt.Fprintf(stdout, "  The console finds application %s under Applications, and runs rounds of invitations.\n", data.Application)
+	fmt.Fprintf(stdout, "\nEmail codes and links appear in the development outbox: http://%s/en/dev/outbox\n", k.Config.Addr)
+
 	if set.DemoBank == nil {
 		fmt.Fprintln(stdout, "\nThe demo Sign-In Partner is off (--demo-partner=false).")
 		return nil
 	}
-	if fresh {
+	if applicant.Fresh {
 		if _, err := set.DemoBank.CreateCustomer(ctx, demoBankCustomer); err != nil {
 			return err
 		}
@@ -292,6 +387,18 @@ To sign in through the demo Sign-In Partner instead:
 The bank never learns the service, and the service never learns the bank.
 `, k.Config.Addr, demoBankCustomer)
 	return nil
+}
+
+// printDemoLogin prints where to start and how to sign in with a demo GCKey.
+func printDemoLogin(w io.Writer, start string, l demoLogin) {
+	fmt.Fprintf(w, "  start at:              %s\n  username:              %s\n  password:              %s\n", start, l.Username, l.Password)
+	if !l.Fresh {
+		fmt.Fprintln(w, "  authenticator:         the app you added it to when it was made")
+		return
+	}
+	fmt.Fprintf(w, `  authenticator secret:  %s   (add it to an authenticator app)
+  current code:          %s   (changes every 30 seconds; each code works once)
+`, l.Secret, l.Code)
 }
 
 // staffCmd grants and revokes IRCC staff access. Its own arguments come
