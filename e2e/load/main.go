@@ -1,6 +1,6 @@
 // Command load is Guichet's load benchmark. It builds the server, starts it
 // on a fresh database, times restarts on the existing database (exec to the
-// first 200 on /en/), reads its idle memory, then drives three flows with
+// first 200 on /en/), reads its idle memory, then drives four flows with
 // wrk (or a Go load generator when wrk is missing), and a fifth with its
 // own Go load generator:
 //
@@ -273,8 +273,8 @@ type report struct {
 	ServerCanceledLogs int              `json:"server_error_log_lines_client_gone"`
 	Dashboard          *dashboardReport `json:"dashboard,omitempty"`
 	Signin             *signinReport    `json:"signin,omitempty"`
-	Checks             []check       `json:"checks"`
-	Pass               bool          `json:"pass"`
+	Checks             []check          `json:"checks"`
+	Pass               bool             `json:"pass"`
 }
 
 func run(o options) int {

@@ -79,11 +79,9 @@ func (m *Module) dashboard(c echo.Context, acc account.Account) error {
 	if v.Unread, err = m.store.Unread(ctx, acc.ID); err != nil {
 		return err
 	}
-	open, err := m.store.OpenRequests(ctx, acc.ID)
-	if err != nil {
+	if v.OpenRequests, err = m.store.OpenRequestCount(ctx, acc.ID); err != nil {
 		return err
 	}
-	v.OpenRequests = len(open)
 	if m.applications != nil {
 		apps, err := m.applications.ForAccount(ctx, acc.ID)
 		if err != nil {

@@ -76,8 +76,9 @@ const (
 	FROM ircc_messages WHERE account_id = ? ORDER BY sent_at DESC, id DESC`
 	selectLetter = `SELECT id, account_id, application_id, kind, subject, body, needs_reply, staff_id, sent_at, read_at
 	FROM ircc_messages WHERE id = ? AND account_id = ?`
-	countUnread = `SELECT COUNT(*) FROM ircc_messages WHERE account_id = ? AND read_at IS NULL`
-	markRead    = `UPDATE ircc_messages SET read_at = ? WHERE id = ? AND account_id = ? AND read_at IS NULL`
+	countUnread       = `SELECT COUNT(*) FROM ircc_messages WHERE account_id = ? AND read_at IS NULL`
+	countOpenRequests = `SELECT COUNT(*) FROM ircc_doc_requests WHERE account_id = ? AND fulfilled_at IS NULL`
+	markRead          = `UPDATE ircc_messages SET read_at = ? WHERE id = ? AND account_id = ? AND read_at IS NULL`
 
 	insertReply = `INSERT INTO ircc_replies (message_id, body, sent_at) VALUES (?, ?, ?) RETURNING id`
 	// Replies are the letter's account's: the join keeps them so.
@@ -202,6 +203,16 @@ func (s *Store) AddReply(ctx context.Context, tx *sqlx.Tx, accountID, messageID 
 		return 0, fmt.Errorf("secureaccount: reply to %d: %w", messageID, err)
 	}
 	return id, nil
+}
+
+// OpenRequestCount counts the documents IRCC is still waiting for (the
+// dashboard shows only the number).
+func (s *Store) OpenRequestCount(ctx context.Context, accountID int64) (int, error) {
+	var n int
+	if err := s.db.R.GetContext(ctx, &n, s.db.Rebind(countOpenRequests), accountID); err != nil {
+		return 0, fmt.Errorf("secureaccount: open requests of %d: %w", accountID, err)
+	}
+	return n, nil
 }
 
 // OpenRequests lists the documents IRCC still waits for from the account.

@@ -382,7 +382,7 @@ func (a applications) Submit(ctx context.Context, tx *sqlx.Tx, app account.NewAp
 type applicationList struct{ m *Module }
 
 func (l applicationList) ForAccount(ctx context.Context, accountID int64) ([]account.ApplicationSummary, error) {
-	apps, err := l.m.store.ForAccount(ctx, accountID)
+	apps, err := l.m.store.Summaries(ctx, accountID)
 	if err != nil {
 		return nil, err
 	}

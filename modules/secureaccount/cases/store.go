@@ -270,6 +270,38 @@ func (s *Store) ApplicationByNumber(ctx context.Context, q sqlx.QueryerContext, 
 	return getApplication(ctx, q, s.db.Rebind(selectApplicationByNumber), number)
 }
 
+// Summary is an application as the dashboard lists it.
+type Summary struct {
+	ID                     int64
+	Number, Kind, Program  string
+	Status                 string
+	SubmittedAt, UpdatedAt time.Time
+}
+
+// selectSummaries reads only what the dashboard shows: it is the secure
+// account's busiest query, and the full rows cost twice as much to read.
+const selectSummaries = `SELECT id, number, kind, program, status, submitted_at, updated_at
+	FROM ircc_applications WHERE account_id = ? ORDER BY submitted_at DESC, id DESC`
+
+// Summaries lists an account's applications for its dashboard, newest
+// first. The rows are scanned by hand (no reflection) for the same reason.
+func (s *Store) Summaries(ctx context.Context, accountID int64) ([]Summary, error) {
+	rows, err := s.db.R.QueryContext(ctx, s.db.Rebind(selectSummaries), accountID)
+	if err != nil {
+		return nil, fmt.Errorf("cases: list applications: %w", err)
+	}
+	defer rows.Close()
+	var out []Summary
+	for rows.Next() {
+		var r Summary
+		if err := rows.Scan(&r.ID, &r.Number, &r.Kind, &r.Program, &r.Status, &r.SubmittedAt, &r.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("cases: list applications: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // ForAccount lists an account's applications, newest first.
 func (s *Store) ForAccount(ctx context.Context, accountID int64) ([]Application, error) {
 	var out []Application

@@ -171,20 +171,7 @@ func (m *Module) Profiles() account.Profiles { return profiles{m} }
 type profiles struct{ m *Module }
 
 func (p profiles) ForAccount(ctx context.Context, accountID int64) ([]account.ProfileSummary, error) {
-	rs, err := p.m.store.profiles(ctx, accountID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]account.ProfileSummary, 0, len(rs))
-	for _, r := range rs {
-		s := account.ProfileSummary{ID: r.ID, Number: r.Number.String, Status: r.Status, Score: r.Score,
-			Updated: r.UpdatedAt, Href: profileHref(r.ID)}
-		if r.ExpiresAt.Valid {
-			s.Expires = r.ExpiresAt.Time
-		}
-		out = append(out, s)
-	}
-	return out, nil
+	return p.m.store.summaries(ctx, accountID)
 }
 
 // StatusKey is the catalog key naming a profile status, for the

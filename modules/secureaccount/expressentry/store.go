@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"guichet/db"
+	"guichet/modules/secureaccount/account"
 	"guichet/modules/secureaccount/crs"
 )
 
@@ -180,6 +181,29 @@ func (s *Store) profiles(ctx context.Context, accountID int64) ([]profileRow, er
 	err := s.db.R.SelectContext(ctx, &rs, s.db.Rebind(`SELECT `+profileColumns+` FROM ircc_profiles
 		WHERE account_id = ? ORDER BY created_at DESC, id DESC`), accountID)
 	return rs, err
+}
+
+// summaries reads what the dashboard shows of an account's profiles, and
+// nothing of the answers or the breakdown.
+func (s *Store) summaries(ctx context.Context, accountID int64) ([]account.ProfileSummary, error) {
+	rows, err := s.db.R.QueryContext(ctx, s.db.Rebind(`SELECT id, COALESCE(number, ''), status, score, updated_at, expires_at
+		FROM ircc_profiles WHERE account_id = ? ORDER BY created_at DESC, id DESC`), accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []account.ProfileSummary
+	for rows.Next() {
+		var p account.ProfileSummary
+		var score sql.NullInt64
+		var expires sql.NullTime
+		if err := rows.Scan(&p.ID, &p.Number, &p.Status, &score, &p.Updated, &expires); err != nil {
+			return nil, err
+		}
+		p.Score, p.Expires, p.Href = int(score.Int64), expires.Time, profileHref(p.ID)
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // saveDraft stores the answers of a draft; false when the profile is not
