@@ -76,10 +76,7 @@ func (m *Module) dashboard(c echo.Context, acc account.Account) error {
 		v.Done = d
 	}
 	var err error
-	if v.Unread, err = m.store.Unread(ctx, acc.ID); err != nil {
-		return err
-	}
-	if v.OpenRequests, err = m.store.OpenRequestCount(ctx, acc.ID); err != nil {
+	if v.Unread, v.OpenRequests, err = m.store.Counts(ctx, acc.ID); err != nil {
 		return err
 	}
 	if m.applications != nil {
