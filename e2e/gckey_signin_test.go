@@ -16,7 +16,8 @@ import (
 // whole way from a service's entry page: the chooser, GCKey's sign-in,
 // the Welcome page, the two-factor page (a wrong code first, corrected
 // from the error summary), the success page, Continue to the service's
-// enrolment page (a first arrival there) and Create my account.
+// enrolment page (a first arrival there) and Create my account, which
+// leads to the secure account's own enrolment form.
 func TestGCKeySignInWithAppKeyboardOnly(t *testing.T) {
 	t.Parallel()
 	for _, l := range gckeyLangs {
@@ -88,8 +89,14 @@ func TestGCKeySignInWithAppKeyboardOnly(t *testing.T) {
 			tabUntil(t, ctx, `[data-testid="enrol-confirm"]`)
 			enterSubmit(t, ctx, http.StatusOK)
 			onPage(t, ctx, l, "/ircc/")
-			if !exists(t, ctx, `[data-testid="service-home"]`) {
-				t.Fatalf("Create my account did not reach the service's home: %s", where(ctx))
+			// The kernel's confirmation hands the person to the secure
+			// account, whose own enrolment form (TestSecureAccountEnrolment
+			// fills it in) comes first.
+			if !exists(t, ctx, `[data-testid="enrol-form"]`) {
+				t.Fatalf("Create my account did not reach the secure account's enrolment form: %s", where(ctx))
+			}
+			if exists(t, ctx, `[data-testid="enrol-warning"]`) {
+				t.Errorf("the kernel's enrolment page is still shown after Create my account: %s", where(ctx))
 			}
 		})
 	}

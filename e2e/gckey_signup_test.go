@@ -6,7 +6,14 @@ import (
 	"testing"
 
 	"guichet/app/apptest"
+	"guichet/app/i18n"
 )
+
+// enrolByGCKey is what the enrolment page says of a sign-in with a GCKey.
+var enrolByGCKey = map[string]string{
+	"en": "You signed in with your GCKey.",
+	"fr": "Vous vous êtes connecté avec votre CléGC.",
+}
 
 // TestGCKeySignUp creates a GCKey in the browser, in both languages, and
 // sets up the authenticator app the first time: the terms, the details,
@@ -17,13 +24,8 @@ import (
 // Started from GCKey's own entry page, Continue leads to the account page;
 // started from the IRCC secure account's chooser ("Create a GCKey"), it
 // leads to the service's enrolment page (the GCKey is new there), and
-// "Create my account" hands the person over to the service.
-// enrolByGCKey is what the enrolment page says of a sign-in with a GCKey.
-var enrolByGCKey = map[string]string{
-	"en": "You signed in with your GCKey.",
-	"fr": "Vous vous êtes connecté avec votre CléGC.",
-}
-
+// "Create my account" hands the person over to the secure account's own
+// enrolment form.
 func TestGCKeySignUp(t *testing.T) {
 	t.Parallel()
 	for _, l := range gckeyLangs {
@@ -70,8 +72,14 @@ func TestGCKeySignUp(t *testing.T) {
 					axeCheck(t, ctx)
 					followLink(t, ctx, `[data-testid="enrol-confirm"]`, http.StatusOK)
 					onPage(t, ctx, l, "/ircc/")
-					if !exists(t, ctx, `[data-testid="service-home"]`) {
-						t.Fatalf("confirming the enrolment did not hand over to the IRCC secure account: %s", where(ctx))
+					if !exists(t, ctx, `[data-testid="enrol-form"]`) {
+						t.Fatalf("confirming the enrolment did not hand over to the IRCC secure account's enrolment form: %s", where(ctx))
+					}
+					if got, want := text(t, ctx, "h1"), i18n.In(l, "ircc.enrol.title"); got != want {
+						t.Errorf("the secure account's enrolment form is titled %q, want %q", got, want)
+					}
+					if got := eval[string](t, ctx, `(document.querySelector('[data-testid="enrol-form"] input[name="lang"]:checked') || {}).value || ""`); got != l {
+						t.Errorf("the language of letters is preset to %q, want the page's %q", got, l)
 					}
 					axeCheck(t, ctx)
 					return

@@ -20,8 +20,8 @@ import (
 // real OpenID Connect provider on the same origin: the chooser, the page
 // that says the person is leaving the site, the bank's own pages (its
 // look, its language, its forms), the way back to Guichet, the enrolment
-// page of a first arrival, the service's home and the sign-out. Every
-// page passes axe in both languages.
+// page of a first arrival, the secure account's own enrolment form, its
+// dashboard and the sign-out. Every page passes axe in both languages.
 
 // partnerLangs are the two official languages every flow runs in.
 var partnerLangs = []string{"en", "fr"}
@@ -30,7 +30,7 @@ var partnerLangs = []string{"en", "fr"}
 // (with the right <html lang>) tells the page is in that language.
 type partnerText struct {
 	chooser, leaving, bankSignin, nameRequired, pickRequired, verify, wrongCode,
-	enrol, home, signedOut, bankSeparate, failed, cancelled, expired,
+	enrol, accountForm, dashboard, signedOut, bankSeparate, failed, cancelled, expired,
 	index, unavailable, signedIn, bankEnded string
 }
 
@@ -44,7 +44,8 @@ var partnerTexts = map[string]partnerText{
 		verify:       "Second step",
 		wrongCode:    "This code is not right.",
 		enrol:        "Create your account for IRCC secure account",
-		home:         "You are signed in to this service.",
+		accountForm:  "Create your IRCC secure account",
+		dashboard:    "Your account is ready.",
 		signedOut:    "You have been signed out",
 		bankSeparate: "Signing out here does not sign you out of your bank's website",
 		failed:       "Your sign-in through your bank did not finish",
@@ -64,7 +65,8 @@ var partnerTexts = map[string]partnerText{
 		verify:       "Deuxième étape",
 		wrongCode:    "Ce code n'est pas le bon.",
 		enrol:        "Créer votre compte pour : Compte sécurisé IRCC",
-		home:         "Vous êtes connecté à ce service.",
+		accountForm:  "Créer votre compte sécurisé d’IRCC",
+		dashboard:    "Votre compte est prêt.",
 		signedOut:    "Vous avez été déconnecté",
 		bankSeparate: "Vous déconnecter ici ne vous déconnecte pas du site Web de votre banque",
 		failed:       "Votre connexion par votre banque n'a pas abouti",
@@ -179,8 +181,9 @@ func newBankCustomer(t *testing.T, a *apptest.App, lang, name string) {
 // account's chooser, in both languages: the leaving page, the bank's
 // sign-in page (an empty name first), a new customer, the second step (a
 // wrong code first), the way back to the enrolment page, the account
-// created, the service's home and the sign-out, which says the bank's
-// session is separate. Every page and every error state passes axe.
+// confirmed, the secure account's own enrolment form filled in, its
+// dashboard and the sign-out, which says the bank's session is separate.
+// Every page and every error state passes axe.
 func TestPartnerRoundTrip(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, apptest.Options{})
@@ -256,13 +259,23 @@ func TestPartnerRoundTrip(t *testing.T) {
 
 			followLink(t, ctx, `[data-testid="enrol-confirm"]`, http.StatusOK)
 			onPage(t, ctx, l, "/ircc/")
-			if !exists(t, ctx, `[data-testid="service-home"]`) {
-				t.Fatalf("confirming did not reach the service's home: %s", where(ctx))
+			if !exists(t, ctx, `[data-testid="enrol-form"]`) {
+				t.Fatalf("confirming did not reach the secure account's enrolment form: %s", where(ctx))
 			}
-			inLang(t, ctx, l, tx.home)
+			inLang(t, ctx, l, tx.accountForm)
 			if p := strings.Split(principal(t, ctx, l, "ircc"), "|"); len(p) != 4 || p[2] != "partner" || p[3] != "2" {
 				t.Errorf("the service holds %q, want a partner Principal at level 2 (the second step was done)", strings.Join(p, "|"))
 			}
+			axeCheck(t, ctx)
+
+			// The account's details: the dashboard, which signs out.
+			fillEnrolForm(t, ctx, newEnrolDetails(l))
+			submitForm(t, ctx, l, "/ircc/enrol", http.StatusOK)
+			onPage(t, ctx, l, "/ircc/")
+			if !exists(t, ctx, `[data-testid="dashboard"]`) {
+				t.Fatalf("the enrolment form did not lead to the dashboard: %s", where(ctx))
+			}
+			inLang(t, ctx, l, tx.dashboard)
 			axeCheck(t, ctx)
 
 			submitForm(t, ctx, l, "/session/end", http.StatusOK)
@@ -286,7 +299,8 @@ func TestPartnerRoundTrip(t *testing.T) {
 // alone, in French: the chooser, the leaving page, the bank's pick button
 // pressed with nobody picked (its error state passes axe), an existing
 // customer picked from the list with the arrow keys, the second step
-// skipped, the enrolment page, the home and the sign-out.
+// skipped, the enrolment page, the secure account's enrolment form, the
+// dashboard and the sign-out.
 func TestPartnerKeyboardOnly(t *testing.T) {
 	t.Parallel()
 	const l = "fr"
@@ -355,14 +369,19 @@ func TestPartnerKeyboardOnly(t *testing.T) {
 	tabUntil(t, ctx, `[data-testid="enrol-confirm"]`)
 	enterSubmit(t, ctx, http.StatusOK)
 	onPage(t, ctx, l, "/ircc/")
-	if !exists(t, ctx, `[data-testid="service-home"]`) {
-		t.Fatalf("confirming did not reach the service's home: %s", where(ctx))
+	if !exists(t, ctx, `[data-testid="enrol-form"]`) {
+		t.Fatalf("confirming did not reach the secure account's enrolment form: %s", where(ctx))
 	}
 	if p := strings.Split(principal(t, ctx, l, "ircc"), "|"); len(p) != 4 || p[2] != "partner" || p[3] != "1" {
 		t.Errorf("the service holds %q, want a partner Principal at level 1 (the second step was skipped)", strings.Join(p, "|"))
 	}
+	enrolByKeyboard(t, ctx, newEnrolDetails(l))
+	onPage(t, ctx, l, "/ircc/")
+	if !exists(t, ctx, `[data-testid="dashboard"]`) {
+		t.Fatalf("the enrolment form did not lead to the dashboard: %s", where(ctx))
+	}
 
-	tabUntil(t, ctx, `form[action="/`+l+`/session/end"] button[type="submit"]`)
+	tabUntil(t, ctx, `form[data-testid="sign-out"] button[type="submit"]`)
 	enterSubmit(t, ctx, http.StatusOK)
 	if got := location(t, ctx); got != "/"+l+"/signed-out?via=partner" {
 		t.Errorf("signing out led to %s, want /%s/signed-out?via=partner", got, l)
