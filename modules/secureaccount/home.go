@@ -97,7 +97,11 @@ func (m *Module) dashboard(c echo.Context, acc account.Account) error {
 			return err
 		}
 		for _, p := range profiles {
-			row := views.ProfileRow{Number: p.Number, Status: views.StatusLabel(lang, p.Status),
+			status := views.StatusLabel(lang, p.Status)
+			if p.StatusKey != "" {
+				status = i18n.In(lang, p.StatusKey)
+			}
+			row := views.ProfileRow{Number: p.Number, Status: status,
 				Updated: date(lang, p.Updated), Expires: date(lang, p.Expires), Href: href(lang, p.Href)}
 			if row.Number == "" {
 				row.Number = i18n.In(lang, "ircc.dashboard.profile_draft")

@@ -133,7 +133,10 @@ type ProfileSummary struct {
 	ID     int64
 	Number string // empty for a draft
 	Status string
-	Score  int
+	// StatusKey is the catalog key naming the status, from the part that
+	// owns the profile, so every page words it the same way.
+	StatusKey string
+	Score     int
 	// Updated is the last change; Expires is when it leaves the pool.
 	Updated time.Time
 	Expires time.Time

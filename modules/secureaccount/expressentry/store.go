@@ -200,7 +200,7 @@ func (s *Store) summaries(ctx context.Context, accountID int64) ([]account.Profi
 		if err := rows.Scan(&p.ID, &p.Number, &p.Status, &score, &p.Updated, &expires); err != nil {
 			return nil, err
 		}
-		p.Score, p.Expires, p.Href = int(score.Int64), expires.Time, profileHref(p.ID)
+		p.Score, p.Expires, p.Href, p.StatusKey = int(score.Int64), expires.Time, profileHref(p.ID), StatusKey(p.Status)
 		out = append(out, p)
 	}
 	return out, rows.Err()
