@@ -1,6 +1,7 @@
 package secureaccount
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -18,14 +19,18 @@ import (
 // home is /{lang}/ircc/ for a person holding the ircc Principal: the
 // enrolment form until they have an account, then the dashboard.
 func (m *Module) home(c echo.Context) error {
-	acc, ok, err := m.current(c)
+	p, ok := m.identity.Principal(c.Request().Context(), Service)
+	if !ok {
+		return web.Redirect(c, web.URL(c, "/ircc/"))
+	}
+	acc, unread, open, err := m.store.DashboardAccount(c.Request().Context(), p.PairwiseID)
+	if errors.Is(err, ErrNotFound) {
+		return web.Render(c, http.StatusOK, views.Enrol(views.EnrolView{Lang: web.Lang(c)}))
+	}
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return web.Render(c, http.StatusOK, views.Enrol(views.EnrolView{Lang: web.Lang(c)}))
-	}
-	return m.dashboard(c, acc)
+	return m.dashboard(c, acc, unread, open)
 }
 
 // enrolSubmit creates the account for the Principal's pairwise id.
@@ -67,7 +72,7 @@ func (m *Module) enrolSubmit(c echo.Context) error {
 }
 
 // dashboard is the enrolled person's home.
-func (m *Module) dashboard(c echo.Context, acc account.Account) error {
+func (m *Module) dashboard(c echo.Context, acc account.Account, unread, open int) error {
 	ctx := c.Request().Context()
 	lang := web.Lang(c)
 	v := views.DashboardView{Name: fullName(acc), UCI: acc.UCI, Email: acc.Email, LangName: views.LangName(lang, acc.Lang)}
@@ -75,10 +80,7 @@ func (m *Module) dashboard(c echo.Context, acc account.Account) error {
 	case views.DoneEnrolled, views.DoneContact:
 		v.Done = d
 	}
-	var err error
-	if v.Unread, v.OpenRequests, err = m.store.Counts(ctx, acc.ID); err != nil {
-		return err
-	}
+	v.Unread, v.OpenRequests = unread, open
 	if m.applications != nil {
 		apps, err := m.applications.ForAccount(ctx, acc.ID)
 		if err != nil {

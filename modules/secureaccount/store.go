@@ -3,6 +3,7 @@ package secureaccount
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/big"
@@ -64,6 +65,29 @@ const (
 )
 
 // AccountByPairwise returns the account a pairwise id created.
+// DashboardAccount reads the account of a pairwise id with the dashboard's
+// two counts (unread letters, documents still awaited) in one round trip:
+// the dashboard is the secure account's busiest page.
+func (s *Store) DashboardAccount(ctx context.Context, pairwiseID string) (a account.Account, unread, open int, err error) {
+	var r accountRow
+	var uci sql.NullString
+	err = s.db.R.QueryRowContext(ctx, s.db.Rebind(`SELECT a.id, a.pairwise_id, a.given_name, a.family_name, a.birth_date, a.email, a.lang, a.uci,
+		(SELECT COUNT(*) FROM ircc_messages m WHERE m.account_id = a.id AND m.read_at IS NULL),
+		(SELECT COUNT(*) FROM ircc_doc_requests d WHERE d.account_id = a.id AND d.fulfilled_at IS NULL)
+		FROM ircc_accounts a WHERE a.pairwise_id = ?`), pairwiseID).
+		Scan(&r.ID, &r.PairwiseID, &r.GivenName, &r.FamilyName, &r.BirthDate, &r.Email, &r.Lang, &uci, &unread, &open)
+	if errors.Is(err, db.ErrNoRows) {
+		return account.Account{}, 0, 0, ErrNotFound
+	}
+	if err != nil {
+		return account.Account{}, 0, 0, fmt.Errorf("secureaccount: dashboard account: %w", err)
+	}
+	if uci.Valid {
+		r.UCI = &uci.String
+	}
+	return r.account(), unread, open, nil
+}
+
 func (s *Store) AccountByPairwise(ctx context.Context, pairwiseID string) (account.Account, error) {
 	var r accountRow
 	err := s.db.R.GetContext(ctx, &r, s.db.Rebind(selectAccountByPairwise), pairwiseID)

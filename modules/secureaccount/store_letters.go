@@ -77,10 +77,7 @@ const (
 	selectLetter = `SELECT id, account_id, application_id, kind, subject, body, needs_reply, staff_id, sent_at, read_at
 	FROM ircc_messages WHERE id = ? AND account_id = ?`
 	countUnread = `SELECT COUNT(*) FROM ircc_messages WHERE account_id = ? AND read_at IS NULL`
-	// countBoth is the dashboard's two numbers in one round trip.
-	countBoth = `SELECT (SELECT COUNT(*) FROM ircc_messages WHERE account_id = ? AND read_at IS NULL),
-	(SELECT COUNT(*) FROM ircc_doc_requests WHERE account_id = ? AND fulfilled_at IS NULL)`
-	markRead = `UPDATE ircc_messages SET read_at = ? WHERE id = ? AND account_id = ? AND read_at IS NULL`
+	markRead    = `UPDATE ircc_messages SET read_at = ? WHERE id = ? AND account_id = ? AND read_at IS NULL`
 
 	insertReply = `INSERT INTO ircc_replies (message_id, body, sent_at) VALUES (?, ?, ?) RETURNING id`
 	// Replies are the letter's account's: the join keeps them so.
@@ -205,16 +202,6 @@ func (s *Store) AddReply(ctx context.Context, tx *sqlx.Tx, accountID, messageID 
 		return 0, fmt.Errorf("secureaccount: reply to %d: %w", messageID, err)
 	}
 	return id, nil
-}
-
-// Counts returns the account's unread letters and the documents IRCC is
-// still waiting for, as the dashboard shows them.
-func (s *Store) Counts(ctx context.Context, accountID int64) (unread, open int, err error) {
-	err = s.db.R.QueryRowContext(ctx, s.db.Rebind(countBoth), accountID, accountID).Scan(&unread, &open)
-	if err != nil {
-		err = fmt.Errorf("secureaccount: counts of %d: %w", accountID, err)
-	}
-	return unread, open, err
 }
 
 // OpenRequests lists the documents IRCC still waits for from the account.

@@ -31,6 +31,9 @@ type candidate struct {
 	Number      string    `db:"number"`
 	Score       int       `db:"score"`
 	SubmittedAt time.Time `db:"submitted_at"`
+	// Lang is the account's language of letters, read with the ranking
+	// (empty when the account row is missing, then looked up).
+	Lang string `db:"lang"`
 }
 
 // The round's statements. The selection reads the pool index
@@ -40,10 +43,17 @@ type candidate struct {
 const (
 	insertRound = `INSERT INTO ircc_rounds (round_date, size, min_score, invited, staff_id, run_at)
 		VALUES (?, ?, ?, 0, ?, ?) RETURNING id`
-	selectRanked = `SELECT id, account_id, number, score, submitted_at FROM ircc_profiles
-		WHERE status = 'submitted' AND score >= ? AND expires_at > ?
-		ORDER BY score DESC, submitted_at ASC, id ASC LIMIT ?`
-	markInvited      = `UPDATE ircc_profiles SET status = 'invited', updated_at = ? WHERE id = ? AND status = 'submitted'`
+	selectRanked = `SELECT p.id, p.account_id, p.number, p.score, p.submitted_at, COALESCE(a.lang, '') AS lang
+		FROM ircc_profiles p LEFT JOIN ircc_accounts a ON a.id = p.account_id
+		WHERE p.status = 'submitted' AND p.score >= ? AND p.expires_at > ?
+		ORDER BY p.score DESC, p.submitted_at ASC, p.id ASC LIMIT ?`
+	// markRanked marks the same ranking invited in one statement; inside
+	// the round's write transaction nothing can change the pool between
+	// the two, and the status condition keeps a profile from being
+	// invited twice.
+	markRanked = `UPDATE ircc_profiles SET status = 'invited', updated_at = ? WHERE id IN (
+		SELECT id FROM ircc_profiles WHERE status = 'submitted' AND score >= ? AND expires_at > ?
+		ORDER BY score DESC, submitted_at ASC, id ASC LIMIT ?) AND status = 'submitted'`
 	insertInvitation = `INSERT INTO ircc_invitations (round_id, profile_id, account_id, status, score, invited_at, respond_by)
 		VALUES (?, ?, ?, 'open', ?, ?, ?)`
 	finishRound = `UPDATE ircc_rounds SET invited = ?, cutoff_score = ?, tiebreak_at = ? WHERE id = ?`
@@ -75,11 +85,13 @@ func (m *Module) runRound(ctx context.Context, staffID int64, size, minScore int
 		if err := tx.SelectContext(ctx, &ranked, m.db.Rebind(selectRanked), minScore, now, size); err != nil {
 			return fmt.Errorf("select profiles: %w", err)
 		}
-		mark, err := tx.PreparexContext(ctx, m.db.Rebind(markInvited))
+		res, err := tx.ExecContext(ctx, m.db.Rebind(markRanked), now, minScore, now, size)
 		if err != nil {
-			return err
+			return fmt.Errorf("invite profiles: %w", err)
 		}
-		defer mark.Close()
+		if n, _ := res.RowsAffected(); n != int64(len(ranked)) {
+			return fmt.Errorf("invite profiles: marked %d of %d", n, len(ranked))
+		}
 		invite, err := tx.PreparexContext(ctx, m.db.Rebind(insertInvitation))
 		if err != nil {
 			return err
@@ -88,19 +100,14 @@ func (m *Module) runRound(ctx context.Context, staffID int64, size, minScore int
 		var last *candidate
 		for i := range ranked {
 			p := &ranked[i]
-			res, err := mark.ExecContext(ctx, now, p.ID)
-			if err != nil {
-				return fmt.Errorf("invite profile %d: %w", p.ID, err)
-			}
-			if n, _ := res.RowsAffected(); n != 1 {
-				continue
-			}
 			if _, err := invite.ExecContext(ctx, round.ID, p.ID, p.AccountID, p.Score, now, respondBy); err != nil {
 				return fmt.Errorf("invitation for profile %d: %w", p.ID, err)
 			}
-			lang, err := m.letterLang(ctx, langs, p.AccountID)
-			if err != nil {
-				return err
+			lang := p.Lang
+			if lang == "" {
+				if lang, err = m.letterLang(ctx, langs, p.AccountID); err != nil {
+					return err
+				}
 			}
 			if _, err := m.mailbox.Post(ctx, tx, p.AccountID, invitationLetter(lang, p, on, respondBy)); err != nil {
 				return fmt.Errorf("letter for profile %d: %w", p.ID, err)
