@@ -86,6 +86,7 @@ func (m *Module) dashboard(c echo.Context, acc account.Account, unread, open int
 		if err != nil {
 			return err
 		}
+		v.Applications = make([]views.ApplicationRow, 0, len(apps))
 		for _, a := range apps {
 			v.Applications = append(v.Applications, views.ApplicationRow{
 				Number: a.Number, Program: programName(lang, a.Program), Status: views.StatusLabel(lang, a.Status),

@@ -293,7 +293,7 @@ func (s *Store) Summaries(ctx context.Context, accountID int64) ([]Summary, erro
 		return nil, fmt.Errorf("cases: list applications: %w", err)
 	}
 	defer rows.Close()
-	var out []Summary
+	out := make([]Summary, 0, 16)
 	for rows.Next() {
 		var r Summary
 		var submitted, updated int64
