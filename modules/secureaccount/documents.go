@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"guichet/app/web"
+	"guichet/modules/secureaccount/account"
 	"guichet/modules/secureaccount/views"
 )
 
@@ -95,22 +96,6 @@ func (m *Module) download(c echo.Context) error {
 	if err != nil {
 		return notFound(err)
 	}
-	ServeDocument(c, d.Filename, d.ContentType, content)
+	account.ServeDocument(c, d.Filename, d.ContentType, content)
 	return nil
-}
-
-// ServeDocument writes a stored document as a download. The staff console
-// serves its downloads the same way.
-func ServeDocument(c echo.Context, filename, contentType string, content []byte) {
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, contentType)
-	h.Set(echo.HeaderContentDisposition, contentDisposition(filename))
-	h.Set(echo.HeaderXContentTypeOptions, "nosniff")
-	h.Set(echo.HeaderContentSecurityPolicy, "sandbox; default-src 'none'")
-	h.Set("Cache-Control", "no-store")
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(content)))
-	c.Response().WriteHeader(http.StatusOK)
-	if c.Request().Method != http.MethodHead {
-		_, _ = c.Response().Write(content)
-	}
 }

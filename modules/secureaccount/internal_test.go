@@ -110,7 +110,7 @@ func repeat(s string, n int) string {
 }
 
 func TestContentDisposition(t *testing.T) {
-	got := contentDisposition(`Relevé "bancaire"; 100%.pdf`)
+	got := account.ContentDisposition(`Relevé "bancaire"; 100%.pdf`)
 	want := `attachment; filename="Relev_ _bancaire__ 100_.pdf"; filename*=UTF-8''Relev%C3%A9%20%22bancaire%22%3B%20100%25.pdf`
 	if got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)

@@ -167,35 +167,3 @@ func tooLarge(err error) bool {
 	var he *echo.HTTPError
 	return errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge
 }
-
-// contentDisposition names a download: always an attachment, the name
-// encoded as RFC 5987 asks (with a plain ASCII fallback for old clients).
-func contentDisposition(name string) string {
-	var ascii, enc strings.Builder
-	for _, r := range name {
-		if r < 0x80 && r >= 0x20 && r != '"' && r != '\\' && r != '%' && r != ';' {
-			ascii.WriteRune(r)
-		} else {
-			ascii.WriteByte('_')
-		}
-	}
-	for _, b := range []byte(name) {
-		if isAttrChar(b) {
-			enc.WriteByte(b)
-		} else {
-			enc.WriteByte('%')
-			enc.WriteByte("0123456789ABCDEF"[b>>4])
-			enc.WriteByte("0123456789ABCDEF"[b&15])
-		}
-	}
-	return `attachment; filename="` + ascii.String() + `"; filename*=UTF-8''` + enc.String()
-}
-
-// isAttrChar is RFC 5987's attr-char.
-func isAttrChar(b byte) bool {
-	switch {
-	case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$&+-.^_`|~", b) >= 0
-}

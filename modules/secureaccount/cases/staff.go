@@ -3,7 +3,6 @@ package cases
 import (
 	"context"
 	"errors"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -303,12 +302,8 @@ func (m *Module) staffDocument(c echo.Context) error {
 	if name == "" {
 		name = "document-" + strconv.FormatInt(id, 10)
 	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "sandbox")
-	h.Set("Cache-Control", "no-store")
-	return c.Blob(http.StatusOK, ct, body)
+	account.ServeDocument(c, name, ct, body)
+	return nil
 }
 
 func (m *Module) staffPaperShow(c echo.Context) error {
