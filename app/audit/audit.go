@@ -102,6 +102,13 @@ const (
 	FROM app_audit WHERE scope = 'credential' AND subject = ?
 	ORDER BY at DESC, id DESC LIMIT ?`
 
+	// A service's events, newest first. A range on the subject ("staff:"
+	// up to "staff;", ';' being the character after ':') rather than LIKE
+	// uses the (scope, subject, at) index on any database.
+	selectServiceRecent = `SELECT id, at, scope, subject, event, ip, user_agent, detail
+	FROM app_audit WHERE scope = 'service' AND subject >= ? AND subject < ?
+	ORDER BY at DESC, id DESC LIMIT ?`
+
 	// The only UPDATE on this table. Its WHERE repeats the partial index's
 	// condition so rows already purged are never visited again.
 	purgeOld = `UPDATE app_audit SET ip = '', user_agent = ''
@@ -171,6 +178,23 @@ func (l *Log) Recent(ctx context.Context, cred string, limit int) ([]Entry, erro
 	var out []Entry
 	if err := l.db.R.SelectContext(ctx, &out, l.db.Rebind(selectRecent), cred, limit); err != nil {
 		return nil, fmt.Errorf("audit: recent for %q: %w", cred, err)
+	}
+	for i := range out {
+		out[i].At = out[i].At.UTC()
+	}
+	return out, nil
+}
+
+// ServiceRecent returns a service's most recent events, newest first, at
+// most limit (DefaultRecent when limit is not positive): what the staff
+// console's activity page lists.
+func (l *Log) ServiceRecent(ctx context.Context, service string, limit int) ([]Entry, error) {
+	if limit <= 0 {
+		limit = DefaultRecent
+	}
+	var out []Entry
+	if err := l.db.R.SelectContext(ctx, &out, l.db.Rebind(selectServiceRecent), service+":", service+";", limit); err != nil {
+		return nil, fmt.Errorf("audit: recent for service %q: %w", service, err)
 	}
 	for i := range out {
 		out[i].At = out[i].At.UTC()

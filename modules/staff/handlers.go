@@ -240,7 +240,7 @@ const activityLimit = 200
 // activityShow lists recent staff actions (administrators).
 func (m *Module) activityShow(c echo.Context) error {
 	ctx := c.Request().Context()
-	rows, err := m.store.Activity(ctx, activityLimit)
+	rows, err := m.audit.ServiceRecent(ctx, Service, activityLimit)
 	if err != nil {
 		return err
 	}
@@ -264,8 +264,8 @@ func (m *Module) activityShow(c echo.Context) error {
 			who = r.Subject
 		}
 		row := views.ActivityRow{When: i18n.FormatDateTime(lang, r.At), Who: who, Detail: r.Detail, IP: r.IP}
-		if r.Event != string(audit.StaffAction) {
-			row.Event = r.Event
+		if r.Event != audit.StaffAction {
+			row.Event = string(r.Event)
 		}
 		v.Rows = append(v.Rows, row)
 	}

@@ -206,30 +206,3 @@ func oneRow(res interface{ RowsAffected() (int64, error) }, err error) error {
 	}
 	return nil
 }
-
-// ActivityRow is one staff event from the audit log.
-type ActivityRow struct {
-	ID      int64     `db:"id"`
-	At      time.Time `db:"at"`
-	Subject string    `db:"subject"`
-	Event   string    `db:"event"`
-	IP      string    `db:"ip"`
-	Detail  string    `db:"detail"`
-}
-
-// Activity reads the most recent staff events from app_audit, newest
-// first. The audit package offers no reader for service events, so this
-// reads its table directly, read-only: rows whose subject is "staff:..."
-// (a member's number, or "cli" for the command line).
-func (s *Store) Activity(ctx context.Context, limit int) ([]ActivityRow, error) {
-	var out []ActivityRow
-	// A range on the subject, rather than LIKE, uses the (scope, subject,
-	// at) index on any database; ';' is the character after ':'.
-	err := s.db.R.SelectContext(ctx, &out, s.db.Rebind(`SELECT id, at, subject, event, ip, detail FROM app_audit
-		WHERE scope = 'service' AND subject >= 'staff:' AND subject < 'staff;'
-		ORDER BY at DESC, id DESC LIMIT ?`), limit)
-	for i := range out {
-		out[i].At = out[i].At.UTC()
-	}
-	return out, err
-}

@@ -82,7 +82,7 @@ func TestStore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rows, err := s.Activity(ctx, 10)
+	rows, err := log.ServiceRecent(ctx, "staff", 10)
 	if err != nil || len(rows) != 1 || rows[0].Subject != "staff:1" {
 		t.Fatalf("activity: %+v %v", rows, err)
 	}
