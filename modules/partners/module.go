@@ -20,6 +20,7 @@ import (
 	"guichet/app"
 	"guichet/app/audit"
 	"guichet/app/clock"
+	"guichet/app/i18n"
 	"guichet/app/identity"
 	"guichet/app/keys"
 	"guichet/app/web"
@@ -102,7 +103,7 @@ func New(d Deps) *Module {
 	}
 	if d.Demo != nil {
 		m.add(&partner{
-			settings: app.PartnerSettings{ID: app.DemoPartnerID, NameEN: "Demo Bank", NameFR: "Banque démo",
+			settings: app.PartnerSettings{ID: app.DemoPartnerID, NameEN: i18n.In(i18n.EN, "demobank.name"), NameFR: i18n.In(i18n.FR, "demobank.name"),
 				ClientID: d.Demo.ClientID, ClientSecret: d.Demo.Bank.ClientSecret(), MFAACR: []string{d.Demo.MFAACR}},
 			demo: d.Demo.Bank, client: d.Demo.Bank.Client(),
 		})

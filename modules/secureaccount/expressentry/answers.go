@@ -345,10 +345,10 @@ func checkTest(prefix string, t views.TestForm, now time.Time) (views.Problems, 
 		f, ok := parseScore(values[i])
 		switch {
 		case strings.TrimSpace(values[i]) == "":
-			out = append(out, views.Problem{Field: field, Key: "ee.err.score_required", Arg: ab.Key})
+			out = append(out, views.Problem{Field: field, Key: "ee.err.score_required", Args: []any{views.Named(ab.Key)}})
 			continue
 		case !ok:
-			out = append(out, views.Problem{Field: field, Key: "ee.err.score_number", Arg: ab.Key})
+			out = append(out, views.Problem{Field: field, Key: "ee.err.score_number", Args: []any{views.Named(ab.Key)}})
 			continue
 		}
 		scores[i] = f
@@ -358,7 +358,7 @@ func checkTest(prefix string, t views.TestForm, now time.Time) (views.Problems, 
 			var one [4]float64
 			one[i] = f
 			if _, err := crs.Convert(test, crs.Scores{Reading: one[0], Writing: one[1], Listening: one[2], Speaking: one[3]}); err != nil {
-				out = append(out, views.Problem{Field: field, Key: "ee.err.score_scale", Arg: ab.Key})
+				out = append(out, views.Problem{Field: field, Key: "ee.err.score_scale", Args: []any{views.Named(ab.Key)}})
 			}
 		}
 	}
@@ -377,7 +377,7 @@ func checkTest(prefix string, t views.TestForm, now time.Time) (views.Problems, 
 	}
 	lv, err := crs.Convert(test, crs.Scores{Reading: scores[0], Writing: scores[1], Listening: scores[2], Speaking: scores[3]})
 	if err != nil {
-		return views.Problems{{Field: prefix + "_test", Key: "ee.err.score_scale", Arg: "ee.ability.all"}}, crs.Levels{}, test
+		return views.Problems{{Field: prefix + "_test", Key: "ee.err.score_scale", Args: []any{views.Named("ee.ability.all")}}}, crs.Levels{}, test
 	}
 	return nil, lv, test
 }

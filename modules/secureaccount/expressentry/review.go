@@ -232,7 +232,7 @@ func (m *Module) submitProfile(c echo.Context) error {
 			return err
 		}
 		for _, n := range missing {
-			v.Errs = append(v.Errs, views.Problem{Field: "step-" + strconv.Itoa(n), Key: "ee.err.step_incomplete", Arg: stepTitles[n]})
+			v.Errs = append(v.Errs, views.Problem{Field: "step-" + strconv.Itoa(n), Key: "ee.err.step_incomplete", Args: []any{views.Named(stepTitles[n])}})
 		}
 		return web.Render(c, http.StatusUnprocessableEntity, views.Review(v))
 	}

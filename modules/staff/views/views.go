@@ -5,43 +5,17 @@ package views
 
 import (
 	"context"
-	"strings"
 
 	"guichet/app/i18n"
 	"guichet/app/page"
 	"guichet/templates"
 )
 
-// Problem is one form error: the field it belongs to (its id) and the
-// catalog key of its message.
-type Problem struct {
-	Field string
-	Key   string
-	Args  []any
-}
-
-// Problems are a form's errors, in the order of the fields.
-type Problems []Problem
-
-// For returns the translated messages of one field, joined.
-func (ps Problems) For(ctx context.Context, field string) string {
-	var parts []string
-	for _, p := range ps {
-		if p.Field == field {
-			parts = append(parts, i18n.T(ctx, p.Key, p.Args...))
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
-// Summary is the error summary's list: one link per message.
-func (ps Problems) Summary(ctx context.Context) []templates.FieldError {
-	out := make([]templates.FieldError, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, templates.FieldError{Field: p.Field, Message: i18n.T(ctx, p.Key, p.Args...)})
-	}
-	return out
-}
+// Problem and Problems are the shared form errors (templates.Problems).
+type (
+	Problem  = templates.Problem
+	Problems = templates.Problems
+)
 
 // RedeemView asks for an enrolment code.
 type RedeemView struct {

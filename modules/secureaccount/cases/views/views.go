@@ -6,7 +6,6 @@ package views
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	"guichet/app/i18n"
@@ -14,61 +13,14 @@ import (
 	"guichet/templates"
 )
 
-// Problem is one form error: the field it belongs to (its id) and the
-// catalog key of its message.
-type Problem struct {
-	Field string
-	Key   string
-	Args  []any
-}
+// Problem and Problems are the shared form errors (templates.Problems).
+type (
+	Problem  = templates.Problem
+	Problems = templates.Problems
+)
 
 // Date is a message argument written as a date in the page's language.
-type Date struct{ T time.Time }
-
-// Problems are a form's errors, in the order of the fields.
-type Problems []Problem
-
-func (p Problem) text(ctx context.Context) string {
-	args := make([]any, len(p.Args))
-	for i, a := range p.Args {
-		if d, ok := a.(Date); ok {
-			args[i] = i18n.FormatDate(i18n.LangOf(ctx), d.T)
-		} else {
-			args[i] = a
-		}
-	}
-	return i18n.T(ctx, p.Key, args...)
-}
-
-// For returns the translated messages of one field, joined.
-func (ps Problems) For(ctx context.Context, field string) string {
-	var parts []string
-	for _, p := range ps {
-		if p.Field == field {
-			parts = append(parts, p.text(ctx))
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
-// Summary is the error summary's list: one link per message.
-func (ps Problems) Summary(ctx context.Context) []templates.FieldError {
-	out := make([]templates.FieldError, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, templates.FieldError{Field: p.Field, Message: p.text(ctx)})
-	}
-	return out
-}
-
-// Has tells whether field has an error.
-func (ps Problems) Has(field string) bool {
-	for _, p := range ps {
-		if p.Field == field {
-			return true
-		}
-	}
-	return false
-}
+type Date = templates.Date
 
 // StatusKey is the catalog key of an application status.
 func StatusKey(s string) string {

@@ -10,61 +10,19 @@ package views
 
 import (
 	"context"
-	"strings"
 
 	"guichet/app/i18n"
 	"guichet/app/page"
 	"guichet/templates"
 )
 
-// Problem is one form error: the field it belongs to (its id), the
-// catalog key of its message and, when the message names something, the
-// catalog key of that name (an ability, a step).
-type Problem struct {
-	Field string
-	Key   string
-	Arg   string
-}
-
-func (p Problem) message(ctx context.Context) string {
-	if p.Arg != "" {
-		return i18n.T(ctx, p.Key, i18n.T(ctx, p.Arg))
-	}
-	return i18n.T(ctx, p.Key)
-}
-
-// Problems are a form's errors, in the order of the fields.
-type Problems []Problem
-
-// For returns the translated messages of one field, joined.
-func (ps Problems) For(ctx context.Context, field string) string {
-	var parts []string
-	for _, p := range ps {
-		if p.Field == field {
-			parts = append(parts, p.message(ctx))
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
-// Summary is the error summary's list: one link per message.
-func (ps Problems) Summary(ctx context.Context) []templates.FieldError {
-	out := make([]templates.FieldError, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, templates.FieldError{Field: p.Field, Message: p.message(ctx)})
-	}
-	return out
-}
-
-// Has tells whether field has an error.
-func (ps Problems) Has(field string) bool {
-	for _, p := range ps {
-		if p.Field == field {
-			return true
-		}
-	}
-	return false
-}
+// Problem and Problems are the shared form errors (templates.Problems).
+type (
+	Problem  = templates.Problem
+	Problems = templates.Problems
+	// Named is a message argument that is a catalog key (an ability, a step).
+	Named = templates.Named
+)
 
 // Option is one choice of a radio group, a select or a checkbox group.
 type Option struct {
