@@ -280,9 +280,7 @@ type Summary struct {
 
 // selectSummaries reads only what the dashboard shows: it is the secure
 // account's busiest query, and the full rows cost twice as much to read.
-// The times come as Unix seconds: parsing timestamp text in the driver
-// was a third of the query's cost, and the dashboard shows only dates.
-const selectSummaries = `SELECT id, number, kind, program, status, unixepoch(submitted_at), unixepoch(updated_at)
+const selectSummaries = `SELECT id, number, kind, program, status, submitted_at, updated_at
 	FROM ircc_applications WHERE account_id = ? ORDER BY submitted_at DESC, id DESC`
 
 // Summaries lists an account's applications for its dashboard, newest
@@ -296,11 +294,9 @@ func (s *Store) Summaries(ctx context.Context, accountID int64) ([]Summary, erro
 	out := make([]Summary, 0, 16)
 	for rows.Next() {
 		var r Summary
-		var submitted, updated int64
-		if err := rows.Scan(&r.ID, &r.Number, &r.Kind, &r.Program, &r.Status, &submitted, &updated); err != nil {
+		if err := rows.Scan(&r.ID, &r.Number, &r.Kind, &r.Program, &r.Status, &r.SubmittedAt, &r.UpdatedAt); err != nil {
 			return nil, fmt.Errorf("cases: list applications: %w", err)
 		}
-		r.SubmittedAt, r.UpdatedAt = time.Unix(submitted, 0).UTC(), time.Unix(updated, 0).UTC()
 		out = append(out, r)
 	}
 	return out, rows.Err()
