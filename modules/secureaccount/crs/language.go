@@ -48,6 +48,8 @@ func (t Test) Language() Language {
 	return 0
 }
 
+// Valid reports whether t is one of the tests above, so a form can refuse
+// any other value before converting scores.
 func (t Test) Valid() bool { return t.Language() != 0 }
 
 // Scores are a test's results by ability, as printed on the result: IELTS
@@ -76,6 +78,7 @@ func (l Levels) valid() bool {
 	return true
 }
 
+// Convert's errors, for a form to tell a wrong test from a mistyped score.
 var (
 	ErrUnknownTest = errors.New("crs: unknown language test")
 	ErrOutOfScale  = errors.New("crs: score outside the test's scale")

@@ -51,6 +51,8 @@ type Spouse struct {
 // Profile is what the grid asks about the principal applicant (and,
 // through Spouse, about an accompanying spouse).
 type Profile struct {
+	// Age is in completed years on the day the score is for: a birthday
+	// not yet reached that year does not count.
 	Age       int
 	Education Education
 	// English and French are the principal applicant's levels; nil means

@@ -192,3 +192,138 @@ func TestWorkedExamples(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkedExamplesFromTestResults starts from the scores printed on the
+// test results, so the conversion tables and the grid are checked together.
+// Every level and every point is derived by hand from CRS.md.
+func TestWorkedExamplesFromTestResults(t *testing.T) {
+	// result is one test's printed scores and the levels CRS.md gives them.
+	type result struct {
+		test   crs.Test
+		scores crs.Scores
+		want   crs.Levels
+	}
+	cases := []struct {
+		name                string
+		first, second, mate *result // mate: the spouse's test
+		profile             crs.Profile
+		want                sections
+	}{
+		{
+			// CELPIP 9/8/10/7 is CLB 9/8/10/7.
+			// TEF reading 434 = NCLC 7 (434 is the NCLC 7 minimum), writing
+			// 427 = NCLC 6 (one under 428), listening 545 = NCLC 9 (one under
+			// 546), speaking 387 = NCLC 5 (the NCLC 5 minimum).
+			// Core (without spouse): age 32 = 94; bachelor's = 120; CLB
+			// 9/8/10/7 = 31 + 23 + 34 + 17 = 105; NCLC 7/6/9/5 = 3 + 1 + 6 + 1
+			// = 11; 2 years in Canada = 53. 94 + 120 + 105 + 11 + 53 = 383.
+			// Transferability (lowest CLB 7): bachelor's + language 13, + 2
+			// years in Canada 25, 38; 1 year abroad + language 13, + 2 years
+			// in Canada 25, 38. 76.
+			// Additional: French below NCLC 7 on two abilities = 0; Canadian
+			// 1-2 year credential = 15.
+			// Total 383 + 0 + 76 + 15 = 474.
+			name:    "CELPIP first, TEF second, single",
+			first:   &result{crs.CELPIP, crs.Scores{Reading: 9, Writing: 8, Listening: 10, Speaking: 7}, crs.Levels{9, 8, 10, 7}},
+			second:  &result{crs.TEF, crs.Scores{Reading: 434, Writing: 427, Listening: 545, Speaking: 387}, crs.Levels{7, 6, 9, 5}},
+			profile: crs.Profile{Age: 32, Education: crs.Bachelor, CanadianWorkYears: 2, ForeignWorkYears: 1, CanadianEducation: crs.CanadianOneOrTwoYears},
+			want:    sections{383, 0, 76, 15, 474},
+		},
+		{
+			// TCF reading 524 = NCLC 9 (the minimum), writing 13 = NCLC 8,
+			// listening 522 = NCLC 8 (one under 523), speaking 16 = NCLC 10.
+			// IELTS reading 5.5 = CLB 6, writing 4.5 = CLB 4, listening 8.5 =
+			// CLB 10, speaking 6.0 = CLB 7.
+			// Spouse CELPIP 4/12/3/5 = CLB 4/10/0/5 (3 is below the scale).
+			// Core (with spouse): age 38 = 55; master's = 126; NCLC 9/8/8/10 =
+			// 29 + 22 + 22 + 32 = 105; CLB 6/4/10/7 = 1 + 0 + 6 + 3 = 10; no
+			// Canadian work = 0. 55 + 126 + 105 + 10 + 0 = 296.
+			// Spouse: one-year 6; CLB 4/10/0/5 = 0 + 5 + 0 + 1 = 6; 3 years in
+			// Canada 8. 20.
+			// Transferability (lowest NCLC 8): master's + language 25, + no
+			// Canadian work 0, 25; 3 years abroad + language 25, + 0, 25;
+			// certificate with NCLC 7+ on all 50. 25 + 25 + 50 = 100, the cap.
+			// Additional: sibling 15; NCLC 7+ on all with English CLB 4 on
+			// writing = 25. 40.
+			// Total 296 + 20 + 100 + 40 = 456.
+			name:   "TCF first, IELTS second, spouse with CELPIP",
+			first:  &result{crs.TCF, crs.Scores{Reading: 524, Writing: 13, Listening: 522, Speaking: 16}, crs.Levels{9, 8, 8, 10}},
+			second: &result{crs.IELTS, crs.Scores{Reading: 5.5, Writing: 4.5, Listening: 8.5, Speaking: 6.0}, crs.Levels{6, 4, 10, 7}},
+			mate:   &result{crs.CELPIP, crs.Scores{Reading: 4, Writing: 12, Listening: 3, Speaking: 5}, crs.Levels{4, 10, 0, 5}},
+			profile: crs.Profile{
+				Age: 38, Education: crs.Master, ForeignWorkYears: 3, CertificateOfQualification: true, SiblingInCanada: true,
+				Spouse: &crs.Spouse{Education: crs.OneYear, CanadianWorkYears: 3},
+			},
+			want: sections{296, 20, 100, 40, 456},
+		},
+		{
+			// IELTS 7.0/7.0/7.5/7.0: listening 7.5 is CLB 8, half a band under
+			// the CLB 9 minimum of 8.0, so the applicant is not "CLB 9+ on
+			// all". Compare ExampleScore, the same person with listening 8.0.
+			// Core (without spouse): age 29 = 110; master's = 135; CLB
+			// 9/9/8/9 = 31 + 31 + 23 + 31 = 116; 1 year in Canada = 40. 401.
+			// Transferability (lowest CLB 8): master's + language 25, + 1
+			// year in Canada 25, 50; 3 years abroad + language 25, + 1 year in
+			// Canada 25, 50. 100.
+			// Total 401 + 0 + 100 + 0 = 501.
+			name:    "IELTS listening half a band under CLB 9",
+			first:   &result{crs.IELTS, crs.Scores{Reading: 7.0, Writing: 7.0, Listening: 7.5, Speaking: 7.0}, crs.Levels{9, 9, 8, 9}},
+			profile: crs.Profile{Age: 29, Education: crs.Master, CanadianWorkYears: 1, ForeignWorkYears: 3},
+			want:    sections{401, 0, 100, 0, 501},
+		},
+		{
+			// TEF 546/558/546/556, every ability exactly at its NCLC 10
+			// minimum.
+			// Core (without spouse): age 18 = 99; secondary = 30; 4 * 34 =
+			// 136; no Canadian work. 265.
+			// Transferability: secondary and no foreign work earn nothing. 0.
+			// Additional: NCLC 7+ on all and no English test = 25.
+			// Total 265 + 0 + 0 + 25 = 290.
+			name:    "TEF only, at the NCLC 10 minimums, 18 years old",
+			first:   &result{crs.TEF, crs.Scores{Reading: 546, Writing: 558, Listening: 546, Speaking: 556}, crs.Levels{10, 10, 10, 10}},
+			profile: crs.Profile{Age: 18, Education: crs.Secondary},
+			want:    sections{265, 0, 0, 25, 290},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			convert := func(r *result) (*crs.Levels, crs.Language) {
+				t.Helper()
+				l, err := crs.Convert(r.test, r.scores)
+				if err != nil {
+					t.Fatalf("%s %+v: %v", r.test, r.scores, err)
+				}
+				if l != r.want {
+					t.Fatalf("%s %+v = %+v, want %+v", r.test, r.scores, l, r.want)
+				}
+				return &l, r.test.Language()
+			}
+			p := c.profile
+			if p.Spouse != nil {
+				s := *p.Spouse
+				p.Spouse = &s
+			}
+			set := func(l *crs.Levels, lang crs.Language) {
+				if lang == crs.English {
+					p.English = l
+				} else {
+					p.French = l
+				}
+			}
+			l, lang := convert(c.first)
+			p.First = lang
+			set(l, lang)
+			if c.second != nil {
+				set(convert(c.second))
+			}
+			if c.mate != nil {
+				p.Spouse.FirstLanguage, _ = convert(c.mate)
+			}
+			b := mustScore(t, p)
+			got := sections{b.Core.Total, b.Spouse.Total, b.Transferability.Total, b.Additional.Total, b.Total}
+			if got != c.want {
+				t.Errorf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
