@@ -420,7 +420,7 @@ func TestDemoPeopleSignIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _ = part.Write([]byte("%PDF-1.4 letter of acceptance"))
+	_, _ = part.Write([]byte("%PDF-1.4 letter of acceptance\n%%EOF\n"))
 	w.Close()
 	req, err := http.NewRequest(http.MethodPost, a.URL+action, &body)
 	if err != nil {

@@ -253,5 +253,6 @@ func htmlFile() []byte {
 func bigPDF(n int) []byte {
 	b := bytes.Repeat([]byte("0"), n)
 	copy(b, "%PDF-1.4\n")
+	copy(b[n-6:], "%%EOF\n")
 	return b
 }

@@ -1,6 +1,7 @@
 package secureaccount
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -118,10 +119,16 @@ func TestContentDisposition(t *testing.T) {
 }
 
 func TestSniff(t *testing.T) {
-	if _, ok := sniff([]byte("%PDF-1.7 rest")); !ok {
-		t.Error("PDF refused")
+	for _, good := range [][]byte{[]byte("%PDF-1.7 rest\n%%EOF"), []byte("%PDF-1.7 rest\n%%EOF\r\n"),
+		append([]byte("%PDF-1.4\n%%EOF"), bytes.Repeat([]byte{0}, pdfTailWindow-len("%%EOF"))...)} {
+		if _, ok := sniff(good); !ok {
+			t.Errorf("PDF %.20q refused", good)
+		}
 	}
-	for _, bad := range [][]byte{nil, []byte("%PDF"), []byte("<html>%PDF-"), {0xFF, 0xD8}, {0xFF, 0xD8, 0xFF, 0xE0, 0, 0}} {
+	// A script behind a PDF header, and a PDF whose end is cut off.
+	truncated := append([]byte("%PDF-1.4\n%%EOF"), bytes.Repeat([]byte{0}, pdfTailWindow)...)
+	for _, bad := range [][]byte{nil, []byte("%PDF"), []byte("<html>%PDF-"), []byte("%PDF-1.7 <script>alert(1)</script>"), truncated,
+		{0xFF, 0xD8}, {0xFF, 0xD8, 0xFF, 0xE0, 0, 0}} {
 		if _, ok := sniff(bad); ok {
 			t.Errorf("%q accepted", bad)
 		}

@@ -64,7 +64,6 @@ const (
 	setUCI        = `UPDATE ircc_accounts SET uci = ?, updated_at = ? WHERE id = ? AND uci IS NULL`
 )
 
-// AccountByPairwise returns the account a pairwise id created.
 // DashboardAccount reads the account of a pairwise id with the dashboard's
 // two counts (unread letters, documents still awaited) in one round trip:
 // the dashboard is the secure account's busiest page.
@@ -88,6 +87,7 @@ func (s *Store) DashboardAccount(ctx context.Context, pairwiseID string) (a acco
 	return r.account(), unread, open, nil
 }
 
+// AccountByPairwise returns the account a pairwise id created.
 func (s *Store) AccountByPairwise(ctx context.Context, pairwiseID string) (account.Account, error) {
 	var r accountRow
 	err := s.db.R.GetContext(ctx, &r, s.db.Rebind(selectAccountByPairwise), pairwiseID)
@@ -128,7 +128,7 @@ func accountTx(ctx context.Context, tx *sqlx.Tx, id int64) (account.Account, err
 
 // Create inserts a new account inside tx and returns its id.
 func (s *Store) Create(ctx context.Context, tx *sqlx.Tx, a account.Account) (int64, error) {
-	now := s.clock.Now()
+	now := s.now()
 	var id int64
 	err := tx.GetContext(ctx, &id, tx.Rebind(insertAccount),
 		a.PairwiseID, a.GivenName, a.FamilyName, a.BirthDate, a.Email, a.Lang, now, now)
@@ -140,7 +140,7 @@ func (s *Store) Create(ctx context.Context, tx *sqlx.Tx, a account.Account) (int
 
 // UpdateContact changes where and in which language IRCC writes.
 func (s *Store) UpdateContact(ctx context.Context, tx *sqlx.Tx, id int64, email, lang string) error {
-	if _, err := tx.ExecContext(ctx, tx.Rebind(updateContact), email, lang, s.clock.Now(), id); err != nil {
+	if _, err := tx.ExecContext(ctx, tx.Rebind(updateContact), email, lang, s.now(), id); err != nil {
 		return fmt.Errorf("secureaccount: update contact of %d: %w", id, err)
 	}
 	return nil
@@ -177,7 +177,7 @@ func (s *Store) EnsureUCI(ctx context.Context, tx *sqlx.Tx, accountID int64) (st
 		if n > 0 {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, tx.Rebind(setUCI), uci, s.clock.Now(), accountID); err != nil {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(setUCI), uci, s.now(), accountID); err != nil {
 			return "", fmt.Errorf("secureaccount: set uci of %d: %w", accountID, err)
 		}
 		return uci, nil

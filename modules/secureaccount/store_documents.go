@@ -125,12 +125,23 @@ func (s *Store) documents(ctx context.Context, q string, arg int64) ([]DocumentR
 	return out, nil
 }
 
-// Open returns a document and its bytes, whoever owns it (staff and the
-// owner's download, which checks the owner first).
+// Open returns a document and its bytes, whoever owns it (the staff
+// console's downloads).
 func (s *Store) Open(ctx context.Context, id int64) (account.Document, []byte, error) {
+	return s.open(ctx, id, 0)
+}
+
+// OpenOwn returns one of the account's documents and its bytes; anyone
+// else's is ErrNotFound, found out before its content is read.
+func (s *Store) OpenOwn(ctx context.Context, accountID, id int64) (account.Document, []byte, error) {
+	return s.open(ctx, id, accountID)
+}
+
+// open reads a document, checking its owner first when owner is not 0.
+func (s *Store) open(ctx context.Context, id, owner int64) (account.Document, []byte, error) {
 	var d documentScan
 	err := s.db.R.GetContext(ctx, &d, s.db.Rebind(selectDocument), id)
-	if errors.Is(err, db.ErrNoRows) {
+	if errors.Is(err, db.ErrNoRows) || (err == nil && owner != 0 && d.AccountID != owner) {
 		return account.Document{}, nil, ErrNotFound
 	}
 	if err != nil {
@@ -141,19 +152,6 @@ func (s *Store) Open(ctx context.Context, id int64) (account.Document, []byte, e
 		return account.Document{}, nil, fmt.Errorf("secureaccount: content of document %d: %w", id, err)
 	}
 	return d.row().Document, content, nil
-}
-
-// OpenOwn returns one of the account's documents and its bytes; anyone
-// else's is ErrNotFound.
-func (s *Store) OpenOwn(ctx context.Context, accountID, id int64) (account.Document, []byte, error) {
-	d, content, err := s.Open(ctx, id)
-	if err != nil {
-		return d, nil, err
-	}
-	if d.AccountID != accountID {
-		return account.Document{}, nil, ErrNotFound
-	}
-	return d, content, nil
 }
 
 // documentStore is the Documents interface over the store.

@@ -25,6 +25,10 @@ const MaxUpload = 4 << 20
 // handler, which answers with a field error instead of a bare 413.
 const UploadBodyLimit = "5M"
 
+// pdfTailWindow is how far from the end a PDF's end-of-file marker may
+// be, as PDF readers allow.
+const pdfTailWindow = 1024
+
 // maxFilename is the longest file name kept, in characters.
 const maxFilename = 120
 
@@ -51,7 +55,10 @@ var (
 )
 
 var (
-	magicPDF  = []byte("%PDF-")
+	magicPDF = []byte("%PDF-")
+	// pdfEnd ends every complete PDF; readers look for it in the last
+	// kilobyte, so trailing bytes after it are tolerated up to there.
+	pdfEnd    = []byte("%%EOF")
 	magicJPEG = []byte{0xFF, 0xD8, 0xFF}
 	magicPNG  = []byte{0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A}
 )
@@ -62,7 +69,12 @@ var (
 func sniff(content []byte) (fileType, bool) {
 	switch {
 	case bytes.HasPrefix(content, magicPDF):
-		return typePDF, true
+		// The header alone is five bytes anyone can type in front of a
+		// script; a cut-off or fake file rarely also ends like a PDF.
+		tail := content[max(0, len(content)-pdfTailWindow):]
+		if bytes.Contains(tail, pdfEnd) {
+			return typePDF, true
+		}
 	case bytes.HasPrefix(content, magicJPEG):
 		if cfg, format, err := image.DecodeConfig(bytes.NewReader(content)); err == nil && format == "jpeg" && cfg.Width > 0 && cfg.Height > 0 {
 			return typeJPEG, true
