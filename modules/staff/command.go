@@ -80,9 +80,12 @@ func grantCmd(ctx context.Context, m *Module, args []string, stdout io.Writer) e
 	case !ValidRole(*role):
 		return usageErr("staff grant: --role must be officer or administrator, not %q", *role)
 	}
+	if strings.TrimSpace(*name) == "" {
+		return usageErr("staff grant: --name is required: the person's full name")
+	}
 	clean, err := CleanName(*name)
 	if err != nil {
-		return usageErr("staff grant: --name is required: the person's full name, 1 to %d characters", MaxName)
+		return usageErr("staff grant: --name must be the person's full name, 1 to %d printable characters", MaxName)
 	}
 	code, id, err := m.Grant(ctx, *role, clean)
 	if err != nil {

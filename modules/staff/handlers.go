@@ -57,7 +57,7 @@ func (m *Module) RequireRole(roles ...string) echo.MiddlewareFunc {
 			if !ok {
 				return web.Redirect(c, entryPath(c))
 			}
-			mem, err := m.member(c.Request().Context(), p.PairwiseID)
+			mem, err := m.store.MemberByPairwise(c.Request().Context(), p.PairwiseID)
 			switch {
 			case errors.Is(err, ErrNotFound):
 				return web.Render(c, http.StatusForbidden, views.Forbidden(views.ForbiddenView{Reason: views.NotEnrolled}))
@@ -74,9 +74,6 @@ func (m *Module) RequireRole(roles ...string) echo.MiddlewareFunc {
 	}
 }
 
-// Gate is RequireRole as the type other modules receive.
-func (m *Module) Gate() identity.RoleGate { return m.RequireRole }
-
 // home is the console's entry for a person holding the staff Principal:
 // the console for an active member, the enrolment code form for anyone
 // else, and for a removed member a 403 page that also takes a new code.
@@ -88,7 +85,7 @@ func (m *Module) home(c echo.Context) error {
 			ServiceName: i18n.T(ctx, "service.staff.title"), Switch: web.URL(c, "/staff/switch"),
 		}))
 	}
-	mem, err := m.member(ctx, p.PairwiseID)
+	mem, err := m.store.MemberByPairwise(ctx, p.PairwiseID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return web.Render(c, http.StatusOK, views.Redeem(views.RedeemView{}))
@@ -121,7 +118,7 @@ func (m *Module) redeemGuard(c echo.Context) (pairwiseID string, removed, done b
 	if !ok {
 		return "", false, true, web.Redirect(c, entryPath(c))
 	}
-	mem, err := m.member(c.Request().Context(), p.PairwiseID)
+	mem, err := m.store.MemberByPairwise(c.Request().Context(), p.PairwiseID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return p.PairwiseID, false, false, nil

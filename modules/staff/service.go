@@ -49,16 +49,21 @@ func ValidRole(r string) bool {
 	return r == identity.RoleOfficer || r == identity.RoleAdministrator
 }
 
-// CleanName trims a name and checks it: 1 to MaxName characters, no
-// control characters.
+// CleanName trims a name and checks it: 1 to MaxName characters, all
+// graphic. The name is what the confirmation page, the members page and the
+// terminal show to say whom a code is for, so invisible characters (bidi
+// overrides, zero-width spaces, line separators) are refused as well as
+// control characters: they would let one name pass for another.
 func CleanName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	n := utf8.RuneCountInString(name)
-	if n == 0 || n > MaxName || !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+	if n == 0 || n > MaxName || !utf8.ValidString(name) || strings.IndexFunc(name, notGraphic) >= 0 {
 		return "", ErrName
 	}
 	return name, nil
 }
+
+func notGraphic(r rune) bool { return !unicode.IsGraphic(r) }
 
 // Grant makes a grant of role for the person named, and returns the
 // enrolment code to give them (valid CodeTTL, single use) and the grant's
@@ -88,11 +93,6 @@ func (m *Module) Grant(ctx context.Context, role, name string) (code string, gra
 		return "", 0, err
 	}
 	return code, grantID, nil
-}
-
-// Revoke is RevokeMember.
-func (m *Module) Revoke(ctx context.Context, memberID int64) error {
-	return m.RevokeMember(ctx, memberID)
 }
 
 // RevokeMember removes an active member's access, from the command line.
@@ -148,13 +148,6 @@ func (m *Module) List(ctx context.Context) ([]Member, []Grant, error) {
 		return nil, nil, err
 	}
 	return members, grants, nil
-}
-
-// member returns the member the staff service knows by
-// pairwiseID: ErrNotFound for nobody, a Member with RevokedAt set for a
-// revoked one.
-func (m *Module) member(ctx context.Context, pairwiseID string) (Member, error) {
-	return m.store.MemberByPairwise(ctx, pairwiseID)
 }
 
 // openGrant is the grant a code is for, if the code and the grant are

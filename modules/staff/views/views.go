@@ -65,6 +65,13 @@ type ForbiddenView struct {
 	Reason Reason
 }
 
+func (v ForbiddenView) titleKey() string {
+	if v.Reason == Removed {
+		return "staff.removed.title"
+	}
+	return "staff.forbidden.title"
+}
+
 // ActivityRow is one staff event.
 type ActivityRow struct {
 	When string
