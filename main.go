@@ -53,7 +53,8 @@ Commands:
   mail       list mail parked after repeated failures; "mail retry ID" sends one again
   demo       create demo accounts and print how to sign in (not in prod)
   staff      IRCC staff: "staff grant --role officer|administrator --name N" prints
-             a one-time enrolment code; "staff revoke ID"; "staff list"
+             a one-time enrolment code; "staff revoke ID" removes a member,
+             "staff revoke --grant ID" withdraws an unused code; "staff list"
   version    print the version
 
 Run "guichet serve -h" for the server's flags.
@@ -407,6 +408,9 @@ func printDemoLogin(w io.Writer, start string, l demoLogin) {
 // first; server flags such as --db may follow.
 func staffCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	own, rest := staff.SplitArgs(args)
+	if !staff.NeedsDatabase(own) {
+		return staff.Command(ctx, nil, own, stdout)
+	}
 	k, err := openKernel(ctx, rest, getenv, stderr)
 	if err != nil {
 		return err

@@ -351,6 +351,25 @@ func TestStaffCommandGrantsAndLists(t *testing.T) {
 	}
 }
 
+// Help, a missing or a mistyped staff command is answered without
+// creating a database or a development secret.
+func TestStaffCommandHelpTouchesNothing(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "g.db")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"staff", "help", "--db", dbPath}, envMap(nil), &out, io.Discard); err != nil || !strings.Contains(out.String(), "grant") {
+		t.Fatalf("staff help: %v\n%s", err, out.String())
+	}
+	for _, args := range [][]string{{"staff"}, {"staff", "grnat", "--role", "officer"}} {
+		if err := run(context.Background(), append(args, "--db", dbPath), envMap(nil), io.Discard, io.Discard); err == nil {
+			t.Errorf("%q succeeded", args)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("files created: %v", entries)
+	}
+}
+
 // The people the demo prints sign in with what it printed, and find what
 // it says: the applicant their profile, their application and the letter
 // asking for a document, which they upload; the staff member the console

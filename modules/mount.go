@@ -146,7 +146,7 @@ func Build(k *app.Kernel) (*Set, error) {
 	}})
 	// IRCC staff: its RequireRole is the gate every module's staff pages
 	// sit behind.
-	staffMod := staff.New(staff.Deps{DB: k.DB, Clock: k.Clock, Log: k.Log, Identity: k.Identity, Sessions: k.Sessions,
+	staffMod := staff.New(staff.Deps{DB: k.DB, Clock: k.Clock, Log: k.Log, Identity: k.Identity,
 		Codes: k.Codes, Throttle: k.Throttle, Audit: k.Audit, BaseURL: k.Config.BaseURL})
 
 	// The secure account's parts reach each other through the interfaces

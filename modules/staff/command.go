@@ -58,6 +58,20 @@ func Command(ctx context.Context, m *Module, args []string, stdout io.Writer) er
 	}
 }
 
+// NeedsDatabase tells whether args name a command that reads or changes
+// staff access; help, a missing or an unknown command is answered without
+// opening (and so creating) a database.
+func NeedsDatabase(args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	switch args[0] {
+	case "grant", "revoke", "list":
+		return true
+	}
+	return false
+}
+
 func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)

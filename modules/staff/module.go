@@ -21,7 +21,6 @@ import (
 	"guichet/app/codes"
 	"guichet/app/identity"
 	"guichet/app/throttle"
-	"guichet/app/web"
 	"guichet/db"
 )
 
@@ -45,7 +44,6 @@ type Deps struct {
 	Clock    clock.Clock
 	Log      *slog.Logger
 	Identity *identity.Sessions
-	Sessions *web.Sessions
 	Codes    *codes.Store
 	Throttle *throttle.Store
 	Audit    *audit.Log

@@ -30,7 +30,7 @@ func setup(t *testing.T) *env {
 	e := &env{}
 	e.App = apptest.New(t, apptest.Options{Mount: func(k *app.Kernel, s *app.Server) {
 		e.mod = staff.New(staff.Deps{
-			DB: k.DB, Clock: k.Clock, Log: k.Log, Identity: k.Identity, Sessions: k.Sessions,
+			DB: k.DB, Clock: k.Clock, Log: k.Log, Identity: k.Identity,
 			Codes: k.Codes, Throttle: k.Throttle, Audit: k.Audit,
 			Sections: []staff.Section{{NameKey: "service.ircc.title", Path: "/staff/ircc/", Roles: []string{identity.RoleOfficer}}},
 		})
