@@ -59,6 +59,8 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 	c, base := e.invite(t)
 	draftOwner := e.applicant(t)
 	draft := startProfile(t, draftOwner)
+	poolOwner := e.applicant(t)
+	inPool := submitted(t, poolOwner)
 	admin := e.Client(t)
 	admin.Get("/en/test/as-staff?as=administrator:1")
 	for _, lang := range []string{"en", "fr"} {
@@ -72,7 +74,7 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 				t.Errorf("%s is not in %s", path, lang)
 			}
 		}
-		for _, path := range []string{"/en/ircc/express-entry/", base, base + "/confirmation", base + "/invitation/decline", base + "/invitation/apply"} {
+		for _, path := range []string{"/en/ircc/express-entry/", base, base + "/invitation/decline", base + "/invitation/apply"} {
 			p := c.Get(in(path))
 			expect(t, p, http.StatusOK, "")
 			check(p.Body, in(path))
@@ -80,6 +82,12 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 				t.Errorf("%s has %d h1", in(path), p.Doc.Find("h1").Length())
 			}
 		}
+		conf := poolOwner.Get(in(inPool + "/confirmation"))
+		expect(t, conf, http.StatusOK, "")
+		check(conf.Body, in(inPool+"/confirmation"))
+		// Invited, the profile is no longer "in the pool" as the
+		// confirmation would say.
+		expect(t, c.Get(in(base+"/confirmation")), http.StatusSeeOther, in(base))
 		for _, path := range []string{draft, draft + "/review", draft + "/step/1", draft + "/step/2", draft + "/step/3", draft + "/step/4", draft + "/step/6", draft + "/step/7"} {
 			p := draftOwner.Get(in(path))
 			expect(t, p, http.StatusOK, "")

@@ -223,13 +223,19 @@ func ageAt(birth, at time.Time) int {
 	return age
 }
 
+// scorePattern is a result as printed on a result sheet: up to 3 digits
+// (TEF and TCF go to 699), and for IELTS a half band, with a decimal
+// point or comma. ParseFloat alone would also take "1e2", "0x1p3" or
+// "Inf", and keep them as typed in the draft.
+var scorePattern = regexp.MustCompile(`^[0-9]{1,3}([.,][0-9]{1,2})?$`)
+
 // parseScore reads a score as printed, accepting a decimal comma.
 func parseScore(s string) (float64, bool) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), ",", ".")
-	if s == "" {
+	s = strings.TrimSpace(s)
+	if !scorePattern.MatchString(s) {
 		return 0, false
 	}
-	f, err := strconv.ParseFloat(s, 64)
+	f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
 	if err != nil {
 		return 0, false
 	}

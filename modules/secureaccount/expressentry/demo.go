@@ -80,12 +80,15 @@ func (m *Module) CreateDemoProfile(ctx context.Context, accountID int64) (number
 			return "", "", 0, fmt.Errorf("expressentry: demo answers, step %d: %s", n, errs[0].Key)
 		}
 	}
-	ok, err := m.store.saveDraft(ctx, accountID, id, a, now)
+	ok, err := m.store.saveDraft(ctx, accountID, id, r.Answers, a, now)
 	if err != nil {
 		return "", "", 0, fmt.Errorf("expressentry: demo profile %d: %w", id, err)
 	}
 	if !ok {
 		return "", "", 0, fmt.Errorf("expressentry: demo profile %d: %w", id, errAlreadySubmitted)
+	}
+	if r, err = m.store.profile(ctx, m.db.W, accountID, id); err != nil {
+		return "", "", 0, fmt.Errorf("expressentry: demo profile %d: %w", id, err)
 	}
 
 	// Submission (submitProfile).
@@ -112,7 +115,7 @@ func (m *Module) CreateDemoProfile(ctx context.Context, accountID int64) (number
 			return err
 		}
 		ok, err := m.store.submit(ctx, tx, accountID, id, submission{Number: number, JSVC: jsvc, UCI: uci, Profile: p,
-			Breakdown: b, Answers: a, At: now, Expires: expiry(now)})
+			Breakdown: b, Answers: a, AnswersJSON: r.Answers, At: now, Expires: expiry(now)})
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
@@ -133,21 +134,39 @@ func validEmail(e string) bool {
 	return at > 0 && strings.Contains(e[at+1:], ".")
 }
 
+// badText is text no line of the form can hold: invalid UTF-8, or control
+// characters (a line break, a NUL) that would reach letters and the staff
+// console as typed.
+func badText(s string) bool {
+	if !utf8.ValidString(s) {
+		return true
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkLine checks one line of text: required (with its key) or optional
+// (requiredKey ""), at most limit characters, printable.
+func checkLine(out views.Problems, field, value, requiredKey string, limit int) views.Problems {
+	switch {
+	case value == "" && requiredKey != "":
+		return append(out, views.Problem{Field: field, Key: requiredKey})
+	case utf8.RuneCountInString(value) > limit:
+		return append(out, views.Problem{Field: field, Key: "ee.err.too_long"})
+	case badText(value):
+		return append(out, views.Problem{Field: field, Key: "ee.err.bad_characters"})
+	}
+	return out
+}
+
 func checkApply(f views.ApplyForm, now time.Time) views.Problems {
 	var out views.Problems
-	long := func(s string, n int) bool { return utf8.RuneCountInString(s) > n }
-	switch {
-	case f.GivenName == "":
-		out = append(out, views.Problem{Field: "given_name", Key: "ee.err.given_name_required"})
-	case long(f.GivenName, maxName):
-		out = append(out, views.Problem{Field: "given_name", Key: "ee.err.too_long"})
-	}
-	switch {
-	case f.FamilyName == "":
-		out = append(out, views.Problem{Field: "family_name", Key: "ee.err.family_name_required"})
-	case long(f.FamilyName, maxName):
-		out = append(out, views.Problem{Field: "family_name", Key: "ee.err.too_long"})
-	}
+	out = checkLine(out, "given_name", f.GivenName, "ee.err.given_name_required", maxName)
+	out = checkLine(out, "family_name", f.FamilyName, "ee.err.family_name_required", maxName)
 	switch b, ok := parseDate(f.BirthDate); {
 	case f.BirthDate == "":
 		out = append(out, views.Problem{Field: "birth_date", Key: "ee.err.birth_date_required"})
@@ -155,6 +174,8 @@ func checkApply(f views.ApplyForm, now time.Time) views.Problems {
 		out = append(out, views.Problem{Field: "birth_date", Key: "ee.err.date_format"})
 	case !b.Before(day(now)):
 		out = append(out, views.Problem{Field: "birth_date", Key: "ee.err.birth_date_future"})
+	case ageAt(b, now) > maxAgeYears:
+		out = append(out, views.Problem{Field: "birth_date", Key: "ee.err.birth_date_old"})
 	}
 	switch {
 	case f.Email == "":
@@ -162,30 +183,11 @@ func checkApply(f views.ApplyForm, now time.Time) views.Problems {
 	case !validEmail(f.Email):
 		out = append(out, views.Problem{Field: "email", Key: "ee.err.email_invalid"})
 	}
-	switch {
-	case f.Street == "":
-		out = append(out, views.Problem{Field: "street", Key: "ee.err.street_required"})
-	case long(f.Street, maxLine):
-		out = append(out, views.Problem{Field: "street", Key: "ee.err.too_long"})
-	}
-	switch {
-	case f.City == "":
-		out = append(out, views.Problem{Field: "city", Key: "ee.err.city_required"})
-	case long(f.City, maxName):
-		out = append(out, views.Problem{Field: "city", Key: "ee.err.too_long"})
-	}
-	if long(f.Region, maxName) {
-		out = append(out, views.Problem{Field: "region", Key: "ee.err.too_long"})
-	}
-	if long(f.PostalCode, maxPostcode) {
-		out = append(out, views.Problem{Field: "postal_code", Key: "ee.err.too_long"})
-	}
-	switch {
-	case f.Country == "":
-		out = append(out, views.Problem{Field: "country", Key: "ee.err.country_required"})
-	case long(f.Country, maxName):
-		out = append(out, views.Problem{Field: "country", Key: "ee.err.too_long"})
-	}
+	out = checkLine(out, "street", f.Street, "ee.err.street_required", maxLine)
+	out = checkLine(out, "city", f.City, "ee.err.city_required", maxName)
+	out = checkLine(out, "region", f.Region, "", maxName)
+	out = checkLine(out, "postal_code", f.PostalCode, "", maxPostcode)
+	out = checkLine(out, "country", f.Country, "ee.err.country_required", maxName)
 	n, err := strconv.Atoi(f.FamilyMembers)
 	switch {
 	case f.FamilyMembers == "":

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -39,6 +40,15 @@ var (
 	// ErrNotNominated is clearing a nomination the jurisdiction did not
 	// make.
 	ErrNotNominated = errors.New("expressentry: the profile has no nomination from this jurisdiction")
+	// ErrChanged is a profile that changed (invited, nominated) while a
+	// nomination was being recorded or cleared: nothing was written, and
+	// trying again sees the change.
+	ErrChanged = errors.New("expressentry: the profile changed meanwhile; try again")
+	// ErrLetter is a letter the provinces may not post: only a
+	// notification of interest or a nomination, with a subject and a body,
+	// about no application, asking for no documents and no reply (replies
+	// go to IRCC's staff, not to the province).
+	ErrLetter = errors.New("expressentry: the provinces may only post a notification of interest or a nomination")
 )
 
 // Query filters a search of the pool. Zero values filter nothing, except
@@ -164,18 +174,28 @@ func (p *Pool) Search(ctx context.Context, q Query) ([]Candidate, int, error) {
 // failures take the same time.
 const dummyJSVC = "ZZZZZZZZZZZZ"
 
+// jsvcMatches compares a code as typed (spaces around it and lower case
+// forgiven) with the profile's, in constant time. An unknown profile
+// (want "") is compared with dummyJSVC and never matches.
+func jsvcMatches(want, typed string) bool {
+	known := want != ""
+	if !known {
+		want = dummyJSVC
+	}
+	same := subtle.ConstantTimeCompare([]byte(want), []byte(strings.ToUpper(strings.TrimSpace(typed)))) == 1
+	return known && same
+}
+
+// typedNumber is a profile number as an officer may type it ("e0123456789 ").
+func typedNumber(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
 // Verify checks a profile number with its Job Seeker Validation Code.
 func (p *Pool) Verify(ctx context.Context, number, jsvc string) (ProfileRef, error) {
-	r, err := p.m.store.profileByNumber(ctx, p.m.db.R, number)
+	r, err := p.m.store.profileByNumber(ctx, p.m.db.R, typedNumber(number))
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return ProfileRef{}, err
 	}
-	want := r.JSVC
-	if err != nil || want == "" {
-		want = dummyJSVC
-	}
-	match := subtle.ConstantTimeCompare([]byte(want), []byte(jsvc)) == 1
-	if err != nil || r.JSVC == "" || !match {
+	if !jsvcMatches(r.JSVC, jsvc) {
 		return ProfileRef{}, ErrNotVerified
 	}
 	now := p.m.clock.Now()
@@ -187,9 +207,12 @@ func (p *Pool) Verify(ctx context.Context, number, jsvc string) (ProfileRef, err
 	return ref, nil
 }
 
-// Nominate records a jurisdiction's nomination: the score is computed
-// again with the nomination's 600 points, in one transaction.
-func (p *Pool) Nominate(ctx context.Context, number, jurisdiction string) error {
+// Nominate records a jurisdiction's nomination of the profile with this
+// number and Job Seeker Validation Code (a province nominates only a
+// candidate who gave it both): the score is computed again with the
+// nomination's 600 points, in one transaction. A profile has at most one
+// nomination, and only while it is in the pool.
+func (p *Pool) Nominate(ctx context.Context, number, jsvc, jurisdiction string) error {
 	if !validJurisdiction(jurisdiction) {
 		return ErrJurisdiction
 	}
@@ -198,6 +221,8 @@ func (p *Pool) Nominate(ctx context.Context, number, jurisdiction string) error 
 	}
 	return p.rescore(ctx, number, func(r profileRow, now time.Time) (string, error) {
 		switch {
+		case !jsvcMatches(r.JSVC, jsvc):
+			return "", ErrNotVerified
 		case r.Status != StatusSubmitted || !r.ExpiresAt.Valid || !r.ExpiresAt.Time.After(now):
 			return "", ErrNotInPool
 		case r.NominatedBy != "":
@@ -227,7 +252,7 @@ func (p *Pool) rescore(ctx context.Context, number string, decide func(profileRo
 	m := p.m
 	now := m.clock.Now()
 	return m.db.Tx(ctx, func(tx *sqlx.Tx) error {
-		r, err := m.store.profileByNumber(ctx, tx, number)
+		r, err := m.store.profileByNumber(ctx, tx, typedNumber(number))
 		if errors.Is(err, ErrNotFound) {
 			return ErrNotVerified
 		}
@@ -247,15 +272,28 @@ func (p *Pool) rescore(ctx context.Context, number string, decide func(profileRo
 		if err != nil {
 			return err
 		}
-		return m.store.rescore(ctx, tx, r.ID, cp, b, by, now)
+		ok, err := m.store.rescore(ctx, tx, r, cp, b, by, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrChanged
+		}
+		return nil
 	})
 }
 
-// PostMessage writes to a candidate's account (a notification of
-// interest, a nomination), by profile number.
+// PostMessage writes to a candidate's account, by profile number: a
+// notification of interest or a nomination (ErrLetter for anything else).
 func (p *Pool) PostMessage(ctx context.Context, number string, l account.Letter) error {
+	switch {
+	case l.Kind != account.LetterInterest && l.Kind != account.LetterNomination,
+		strings.TrimSpace(l.Subject) == "", strings.TrimSpace(l.Body) == "",
+		l.ApplicationID != 0, len(l.DocumentLabels) > 0, l.NeedsReply, l.StaffID != 0:
+		return ErrLetter
+	}
 	m := p.m
-	r, err := m.store.profileByNumber(ctx, m.db.R, number)
+	r, err := m.store.profileByNumber(ctx, m.db.R, typedNumber(number))
 	if errors.Is(err, ErrNotFound) {
 		return ErrNotVerified
 	}

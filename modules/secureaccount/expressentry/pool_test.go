@@ -3,6 +3,8 @@ package expressentry_test
 import (
 	"errors"
 	"reflect"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -101,7 +103,12 @@ func TestPoolVerify(t *testing.T) {
 	if err != nil || ref.Number != *r.Number || ref.Score != r.Score || !ref.InPool {
 		t.Fatalf("verify: %+v %v", ref, err)
 	}
-	for _, bad := range [][2]string{{*r.Number, "22222222222Z"}, {"E0000000000", r.JSVC}, {*r.Number, ""}, {"", ""}} {
+	// As an officer may type them.
+	if ref, err := pool.Verify(t.Context(), strings.ToLower(*r.Number)+" ", " "+strings.ToLower(r.JSVC)); err != nil || ref.Number != *r.Number {
+		t.Errorf("verify as typed: %+v %v", ref, err)
+	}
+	for _, bad := range [][2]string{{*r.Number, "22222222222Z"}, {"E0000000000", r.JSVC}, {*r.Number, ""}, {"", ""},
+		{"E0000000000", "ZZZZZZZZZZZZ"}, {*r.Number, r.JSVC[:11]}, {*r.Number, r.JSVC + r.JSVC}} {
 		if _, err := pool.Verify(t.Context(), bad[0], bad[1]); err != expressentry.ErrNotVerified {
 			t.Errorf("verify %v: %v", bad, err)
 		}
@@ -118,18 +125,30 @@ func TestNominationAddsAndClearsExactly600(t *testing.T) {
 	pool := e.mod.Pool()
 	ctx := t.Context()
 
+	jsvc := before.JSVC
+
 	for _, j := range []string{"QC", "NU"} {
-		if err := pool.Nominate(ctx, number, j); !errors.Is(err, expressentry.ErrNoPNP) {
+		if err := pool.Nominate(ctx, number, jsvc, j); !errors.Is(err, expressentry.ErrNoPNP) {
 			t.Errorf("%s nominates: %v", j, err)
 		}
 	}
-	if err := pool.Nominate(ctx, number, "XX"); !errors.Is(err, expressentry.ErrJurisdiction) {
+	if err := pool.Nominate(ctx, number, jsvc, "XX"); !errors.Is(err, expressentry.ErrJurisdiction) {
 		t.Errorf("XX: %v", err)
 	}
-	if err := pool.Nominate(ctx, "E0000000000", "ON"); !errors.Is(err, expressentry.ErrNotVerified) {
+	if err := pool.Nominate(ctx, "E0000000000", jsvc, "ON"); !errors.Is(err, expressentry.ErrNotVerified) {
 		t.Errorf("unknown number: %v", err)
 	}
-	if err := pool.Nominate(ctx, number, "ON"); err != nil {
+	// A province nominates only with the candidate's validation code.
+	for _, wrong := range []string{"", "ZZZZZZZZZZZZ", jsvc[:11], jsvc + "2"} {
+		if err := pool.Nominate(ctx, number, wrong, "ON"); !errors.Is(err, expressentry.ErrNotVerified) {
+			t.Errorf("nominated with the code %q: %v", wrong, err)
+		}
+	}
+	if e.profileRow(t, id).Score != before.Score {
+		t.Fatal("a refused nomination changed the score")
+	}
+	// The code as people type it: lower case, with spaces.
+	if err := pool.Nominate(ctx, " "+number+" ", " "+strings.ToLower(jsvc)+" ", "ON"); err != nil {
 		t.Fatal(err)
 	}
 	after := e.profileRow(t, id)
@@ -141,8 +160,14 @@ func TestNominationAddsAndClearsExactly600(t *testing.T) {
 	if b, _ := crs.Score(p); b.Total != after.Score {
 		t.Errorf("score %d, crs.Score %d", after.Score, b.Total)
 	}
-	if err := pool.Nominate(ctx, number, "BC"); !errors.Is(err, expressentry.ErrAlreadyNominated) {
+	if err := pool.Nominate(ctx, number, jsvc, "BC"); !errors.Is(err, expressentry.ErrAlreadyNominated) {
 		t.Errorf("second nomination: %v", err)
+	}
+	if err := pool.Nominate(ctx, number, jsvc, "ON"); !errors.Is(err, expressentry.ErrAlreadyNominated) {
+		t.Errorf("the same nomination twice: %v", err)
+	}
+	if got := e.profileRow(t, id).Score; got != before.Score+600 {
+		t.Errorf("after refused nominations the score is %d, want %d", got, before.Score+600)
 	}
 	if err := pool.ClearNomination(ctx, number, "BC"); !errors.Is(err, expressentry.ErrNotNominated) {
 		t.Errorf("clearing another's nomination: %v", err)
@@ -156,15 +181,59 @@ func TestNominationAddsAndClearsExactly600(t *testing.T) {
 	if cleared := e.profileRow(t, id); cleared.Score != before.Score || cleared.NominatedBy != "" || cleared.Breakdown != before.Breakdown {
 		t.Errorf("cleared: %d (was %d), by %q", cleared.Score, before.Score, cleared.NominatedBy)
 	}
+	// Clearing twice takes nothing more away.
+	if err := pool.ClearNomination(ctx, number, "ON"); !errors.Is(err, expressentry.ErrNotNominated) {
+		t.Errorf("clearing twice: %v", err)
+	}
+	if got := e.profileRow(t, id).Score; got != before.Score {
+		t.Errorf("cleared twice: score %d, want %d", got, before.Score)
+	}
 	// A nomination lifts a profile above a round's minimum.
-	if err := pool.Nominate(ctx, number, "ON"); err != nil {
+	if err := pool.Nominate(ctx, number, jsvc, "ON"); err != nil {
 		t.Fatal(err)
 	}
 	if r, err := e.mod.RunRound(ctx, 1, 10, 601, apptest.Start); err != nil || r.Invited != 1 {
 		t.Errorf("round after nomination %+v %v", r, err)
 	}
-	if err := pool.Nominate(ctx, number, "BC"); err == nil {
-		t.Error("nominated an invited profile")
+	if err := pool.ClearNomination(ctx, number, "ON"); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.Nominate(ctx, number, jsvc, "BC"); !errors.Is(err, expressentry.ErrNotInPool) {
+		t.Errorf("nominated an invited profile: %v", err)
+	}
+}
+
+func TestNominationsAtOnceAddOnly600(t *testing.T) {
+	e := start(t)
+	c := e.applicant(t)
+	base := submitted(t, c)
+	id := idOf(t, base)
+	before := e.profileRow(t, id)
+	pool := e.mod.Pool()
+	provinces := []string{"AB", "BC", "MB", "NB", "NL", "NS", "ON", "PE"}
+	errs := make([]error, len(provinces))
+	var wg sync.WaitGroup
+	for i, j := range provinces {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = pool.Nominate(t.Context(), *before.Number, before.JSVC, j)
+		}()
+	}
+	wg.Wait()
+	won := ""
+	for i, err := range errs {
+		switch {
+		case err == nil && won == "":
+			won = provinces[i]
+		case err == nil:
+			t.Errorf("%s and %s both nominated", won, provinces[i])
+		case !errors.Is(err, expressentry.ErrAlreadyNominated) && !errors.Is(err, expressentry.ErrChanged):
+			t.Errorf("%s: %v", provinces[i], err)
+		}
+	}
+	if after := e.profileRow(t, id); won == "" || after.NominatedBy != won || after.Score != before.Score+600 {
+		t.Errorf("nominated by %q (won %q), score %d, want %d", after.NominatedBy, won, after.Score, before.Score+600)
 	}
 }
 
@@ -183,5 +252,31 @@ func TestPoolPostsAMessageToTheCandidate(t *testing.T) {
 	}
 	if err := e.mod.Pool().PostMessage(t.Context(), "E0000000000", l); !errors.Is(err, expressentry.ErrNotVerified) {
 		t.Errorf("unknown number: %v", err)
+	}
+	// A province writes only notifications of interest and nominations:
+	// never an IRCC letter, a letter about an application, a request for
+	// documents (which would open uploads) or one that asks for a reply.
+	for name, change := range map[string]func(*account.Letter){
+		"decision":   func(l *account.Letter) { l.Kind = account.LetterDecision },
+		"invitation": func(l *account.Letter) { l.Kind = account.LetterInvitation },
+		"documents":  func(l *account.Letter) { l.DocumentLabels = []string{"Passport"} },
+		"reply":      func(l *account.Letter) { l.NeedsReply = true },
+		"app":        func(l *account.Letter) { l.ApplicationID = 1 },
+		"staff":      func(l *account.Letter) { l.StaffID = 1 },
+		"no subject": func(l *account.Letter) { l.Subject = " " },
+		"no body":    func(l *account.Letter) { l.Body = "" },
+	} {
+		bad := l
+		change(&bad)
+		if err := e.mod.Pool().PostMessage(t.Context(), number, bad); !errors.Is(err, expressentry.ErrLetter) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	nomination := account.Letter{Kind: account.LetterNomination, Subject: "Nomination", Body: "Ontario nominates you."}
+	if err := e.mod.Pool().PostMessage(t.Context(), number, nomination); err != nil {
+		t.Fatal(err)
+	}
+	if ls := e.mailbox.all(); len(ls) != 2 {
+		t.Errorf("%d letters, want the notification and the nomination", len(ls))
 	}
 }

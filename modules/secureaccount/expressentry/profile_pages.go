@@ -85,12 +85,23 @@ func (m *Module) renderProfile(c echo.Context, confirmation bool) error {
 	if err != nil {
 		return notFound(err)
 	}
-	if confirmation && r.Status == StatusDraft {
+	// The confirmation says the profile is in the pool: only while it is.
+	switch {
+	case confirmation && r.Status == StatusDraft:
 		return web.Redirect(c, web.URL(c, profileHref(id)+"/review"))
+	case confirmation && r.Status != StatusSubmitted:
+		return web.Redirect(c, web.URL(c, profileHref(id)))
 	}
 	lang := web.Lang(c)
 	v := views.ProfileView{ID: id, Confirmation: confirmation, StatusKey: StatusKey(r.Status), Draft: r.Status == StatusDraft,
-		Number: r.Number.String, JSVC: r.JSVC, UCI: r.UCI, Declined: c.QueryParam("declined") == "1"}
+		Number: r.Number.String, JSVC: r.JSVC, UCI: r.UCI}
+	if c.QueryParam("declined") == "1" {
+		// Declining after the 12 months leaves the pool, not returns to it.
+		v.DeclinedKey = "ee.decline.done"
+		if r.Status == StatusExpired {
+			v.DeclinedKey = "ee.decline.done_expired"
+		}
+	}
 	if r.SubmittedAt.Valid {
 		v.Submitted = i18n.FormatDateTime(lang, r.SubmittedAt.Time)
 	}
@@ -125,7 +136,12 @@ func (m *Module) renderProfile(c echo.Context, confirmation bool) error {
 	}
 	now := m.clock.Now()
 	for _, inv := range invs {
-		iv := views.InvitationView{StatusKey: invitationStatusKey(inv.Status), Open: inv.Status == InvitationOpen && inv.RespondBy.After(now),
+		status := inv.Status
+		if status == InvitationOpen && !inv.RespondBy.After(now) {
+			// Past its 60 days; the expiry job has yet to close it.
+			status = InvitationExpired
+		}
+		iv := views.InvitationView{StatusKey: invitationStatusKey(status), Open: status == InvitationOpen,
 			Invited: i18n.FormatDate(lang, inv.InvitedAt), RespondBy: i18n.FormatDateTime(lang, inv.RespondBy), Score: inv.Score,
 			Application: inv.ApplicationNumber}
 		if iv.Open {

@@ -3,6 +3,7 @@ package expressentry_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -35,6 +36,8 @@ var badCases = []badCase{
 	{"score not a number", 2, map[string][]string{"first_writing": {"six"}}, []string{"first_writing"}},
 	{"IELTS off its half bands", 2, map[string][]string{"first_listening": {"7.3"}}, []string{"first_listening"}},
 	{"IELTS above 9", 2, map[string][]string{"first_speaking": {"10"}}, []string{"first_speaking"}},
+	{"scores ParseFloat would take", 2, map[string][]string{"first_reading": {"8e0"}, "first_writing": {"0x7p0"},
+		"first_listening": {"Inf"}, "first_speaking": {"+7.5"}}, []string{"first_reading", "first_writing", "first_listening", "first_speaking"}},
 	{"test too old", 2, map[string][]string{"first_date": {"2021-12-31"}}, []string{"first_date"}},
 	{"test in the future", 2, map[string][]string{"first_date": {"2024-02-01"}}, []string{"first_date"}},
 	{"second test unsaid", 2, map[string][]string{"has_second": {""}}, []string{"has_second"}},
@@ -83,6 +86,28 @@ func TestEveryStepRefusesBadInputAndSavesNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestStepFieldsAreDescribedByTheirErrors(t *testing.T) {
+	e := start(t)
+	c := e.applicant(t)
+	base := startProfile(t, c)
+	one := c.Get(base + "/step/1")
+	if v, _ := one.Doc.Find("#birth_date").Attr("autocomplete"); v != "bday" {
+		t.Errorf("date of birth autocomplete %q", v)
+	}
+	p := c.Post(base+"/step/4", url.Values{"noc": {"21232"}, "teer": {"1"}})
+	expect(t, p, http.StatusUnprocessableEntity, "")
+	for _, id := range []string{"canadian_years", "foreign_years"} {
+		described, _ := p.Doc.Find("#" + id).Attr("aria-describedby")
+		if !strings.Contains(described, id+"-error") || p.Doc.Find("#"+id+"-error").Length() != 1 {
+			t.Errorf("%s is described by %q", id, described)
+		}
+	}
+	// A decimal comma is how French result sheets print a half band.
+	v := clone(goodSteps[2])
+	v.Set("first_listening", "8,5")
+	expect(t, c.Post(base+"/step/2", v), http.StatusSeeOther, base+"/step/3?saved=1")
 }
 
 func TestEveryStepAcceptsGoodInputAndTheDraftResumes(t *testing.T) {
@@ -300,4 +325,39 @@ func TestProfileExpiresAfterTwelveMonthsWithALetter(t *testing.T) {
 	if e.profileRow(t, idOf(t, base2)).UCI != "1000000001" || e.accounts.ucis != 1 {
 		t.Error("the UCI was issued twice")
 	}
+}
+
+func TestProfileNumberCollisionsAreDrawnAgain(t *testing.T) {
+	e := start(t)
+	e.seedRaw(t, e.person("en"), "E0000000007", 400, `{}`, `{}`, apptest.Start.Add(-time.Hour), ",ON,")
+	var draws []int64
+	restore := expressentry.SetProfileDigits(func() (int64, error) {
+		n := int64(7)
+		if len(draws) >= 2 {
+			n = 8
+		}
+		draws = append(draws, n)
+		return n, nil
+	})
+	defer restore()
+	c := e.applicant(t)
+	base := submitted(t, c)
+	if r := e.profileRow(t, idOf(t, base)); r.Number == nil || *r.Number != "E0000000008" || len(draws) != 3 {
+		t.Fatalf("number %v after draws %v", r.Number, draws)
+	}
+
+	// Every draw taken: the submission fails whole, and the draft stays a
+	// draft that can be submitted later.
+	expressentry.SetProfileDigits(func() (int64, error) { return 7, nil })
+	other := e.applicant(t)
+	draft := startProfile(t, other)
+	fill(t, other, draft)
+	other.Get(draft + "/review")
+	expect(t, other.Post(draft+"/submit", nil), http.StatusInternalServerError, "")
+	if r := e.profileRow(t, idOf(t, draft)); r.Status != "draft" || r.Number != nil || r.Score != 0 {
+		t.Fatalf("a failed submission left %+v", r)
+	}
+	restore()
+	other.Get(draft + "/review")
+	expect(t, other.Post(draft+"/submit", nil), http.StatusSeeOther, draft+"/confirmation")
 }

@@ -259,7 +259,7 @@ func (m *Module) submitProfile(c echo.Context) error {
 			return err
 		}
 		ok, err := m.store.submit(ctx, tx, acc.ID, r.ID, submission{Number: number, JSVC: jsvc, UCI: uci, Profile: p,
-			Breakdown: b, Answers: a, At: now, Expires: expiry(now)})
+			Breakdown: b, Answers: a, AnswersJSON: r.Answers, At: now, Expires: expiry(now)})
 		if err != nil {
 			return err
 		}
@@ -269,7 +269,10 @@ func (m *Module) submitProfile(c echo.Context) error {
 		return nil
 	})
 	if errors.Is(err, errAlreadySubmitted) {
-		return web.Redirect(c, web.URL(c, profileHref(r.ID)))
+		// Submitted in another tab, or a step changed there after this
+		// score was computed: the review shows the profile as it is now
+		// (and sends a submitted profile to its page).
+		return web.Redirect(c, web.URL(c, profileHref(r.ID)+"/review"))
 	}
 	if err != nil {
 		return err
@@ -277,7 +280,9 @@ func (m *Module) submitProfile(c echo.Context) error {
 	return web.Redirect(c, web.URL(c, profileHref(r.ID)+"/confirmation"))
 }
 
-var errAlreadySubmitted = errors.New("expressentry: the profile was submitted already")
+// errAlreadySubmitted is a draft that was submitted, or whose answers
+// changed, between reading and submitting it.
+var errAlreadySubmitted = errors.New("expressentry: the draft changed or was submitted meanwhile")
 
 // JSVCAlphabet leaves out characters people confuse (0/O, 1/I/L).
 const JSVCAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -296,15 +301,30 @@ func newJSVC() (string, error) {
 	return b.String(), nil
 }
 
+// numberAttempts is how many random profile numbers are drawn before
+// giving up; with 10^10 numbers, even a full pool makes a second draw rare.
+const numberAttempts = 20
+
+// profileDigits draws the 10 digits of a profile number. A variable so a
+// test can make draws collide.
+var profileDigits = func() (int64, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(10_000_000_000))
+	if err != nil {
+		return 0, err
+	}
+	return n.Int64(), nil
+}
+
 // newNumber makes a profile number no profile has: E and 10 random
-// digits.
+// digits. It runs in the submission's write transaction, so no other
+// submission can take the number between the check and the write.
 func (m *Module) newNumber(ctx context.Context, tx *sqlx.Tx) (string, error) {
-	for range 20 {
-		n, err := rand.Int(rand.Reader, big.NewInt(10_000_000_000))
+	for range numberAttempts {
+		n, err := profileDigits()
 		if err != nil {
 			return "", err
 		}
-		number := fmt.Sprintf("E%010d", n.Int64())
+		number := fmt.Sprintf("E%010d", n)
 		taken, err := m.store.numberTaken(ctx, tx, number)
 		if err != nil {
 			return "", err

@@ -166,9 +166,21 @@ func invitationLetter(lang string, p *candidate, on, respondBy time.Time) accoun
 	}
 }
 
+// roundDaysBack is how far back a round may be dated: it invites at once,
+// so its date is the day it runs, or a few days earlier when a round
+// decided then is recorded late. Never a later day.
+const roundDaysBack = 7
+
+// today is the calendar date in Eastern time, the date staff see, at
+// midnight UTC like the dates parseDate reads.
+func today(now time.Time) time.Time {
+	y, mo, d := now.In(i18n.Eastern).Date()
+	return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
+}
+
 // roundsShow is the staff's rounds page.
 func (m *Module) roundsShow(c echo.Context) error {
-	v := views.RoundsView{Form: views.RoundForm{Date: m.clock.Now().Format("2006-01-02")}}
+	v := views.RoundsView{Form: views.RoundForm{Date: today(m.clock.Now()).Format(time.DateOnly)}}
 	if id, err := strconv.ParseInt(c.QueryParam("done"), 10, 64); err == nil {
 		if r, err := m.store.round(c.Request().Context(), id); err == nil {
 			row := roundRow(web.Lang(c), r)
@@ -225,11 +237,16 @@ func (m *Module) roundsSubmit(c echo.Context) error {
 		}
 	}
 	on, ok := parseDate(f.Date)
+	day := today(m.clock.Now())
 	switch {
 	case f.Date == "":
 		errs = append(errs, views.Problem{Field: "date", Key: "ee.err.round_date_required"})
 	case !ok:
 		errs = append(errs, views.Problem{Field: "date", Key: "ee.err.date_format"})
+	case on.After(day):
+		errs = append(errs, views.Problem{Field: "date", Key: "ee.err.date_future"})
+	case on.Before(day.AddDate(0, 0, -roundDaysBack)):
+		errs = append(errs, views.Problem{Field: "date", Key: "ee.err.round_date_past", Args: []any{roundDaysBack}})
 	}
 	if len(errs) > 0 {
 		return m.renderRounds(c, http.StatusUnprocessableEntity, views.RoundsView{Form: f, Errs: errs})

@@ -203,7 +203,7 @@ func TestApplySubmitsThroughApplications(t *testing.T) {
 	if v, _ := form.Doc.Find("#given_name").Attr("value"); v != "Ana" {
 		t.Errorf("given name not filled in: %q", v)
 	}
-	good := url.Values{"given_name": {"Ana"}, "family_name": {"Silva"}, "birth_date": {"1994-03-10"}, "email": {"ana@example.com"},
+	good := url.Values{"given_name": {"Ana Sofía"}, "family_name": {"Silva Ñúñez"}, "birth_date": {"1994-03-10"}, "email": {"ana@example.com"},
 		"street": {"12 Rua Augusta"}, "city": {"Lisbon"}, "country": {"Portugal"}, "family_members": {"0"}, "declaration": {"yes"}}
 	bads := []struct {
 		change url.Values
@@ -215,6 +215,9 @@ func TestApplySubmitsThroughApplications(t *testing.T) {
 		{url.Values{"family_members": {"21"}}, []string{"family_members"}},
 		{url.Values{"family_members": {"two"}, "declaration": {""}}, []string{"family_members", "declaration"}},
 		{url.Values{"given_name": {strings.Repeat("a", 101)}}, []string{"given_name"}},
+		{url.Values{"birth_date": {"1890-01-01"}, "city": {"Lis\nbon"}, "street": {"12 Rua \xff"}, "region": {"a\x00b"}},
+			[]string{"birth_date", "city", "street", "region"}},
+		{url.Values{"birth_date": {"2024-01-23"}, "postal_code": {strings.Repeat("1", 21)}}, []string{"birth_date", "postal_code"}},
 	}
 	for _, b := range bads {
 		v := clone(good)
@@ -242,7 +245,7 @@ func TestApplySubmitsThroughApplications(t *testing.T) {
 		t.Fatal(err)
 	}
 	if a.Kind != account.KindPRExpressEntry || a.AccountID != 1 || a.InvitationID != invID || len(a.DocumentLabels) != 6 ||
-		a.FamilyName != "Silva" || a.Program != expressentry.ProgramKey || !strings.Contains(a.Data, `"city":"Lisbon"`) {
+		a.FamilyName != "Silva Ñúñez" || a.Program != expressentry.ProgramKey || !strings.Contains(a.Data, `"city":"Lisbon"`) {
 		t.Errorf("application %+v", a)
 	}
 	if e.profileRow(t, id).Status != "applied" {
@@ -317,6 +320,16 @@ func TestStaffRoundsPage(t *testing.T) {
 			t.Errorf("no summary link to %s", f)
 		}
 	}
+	// The round is dated the day it runs (Eastern time), or up to a week
+	// before; never later.
+	for date, key := range map[string]string{"2024-01-24": "The date cannot be in the future.",
+		"2024-01-15": "The date of the round can be at most 7 days ago.", "1999-01-23": "The date of the round can be at most 7 days ago."} {
+		p := admin.Post("/en/staff/ircc/rounds", url.Values{"size": {"2"}, "date": {date}})
+		expect(t, p, http.StatusUnprocessableEntity, "")
+		if got := p.Text(`.error-summary a[href="#date"]`); got != key {
+			t.Errorf("date %s: %q", date, got)
+		}
+	}
 	if e.Count(t, "ircc_rounds") != 0 {
 		t.Fatal("bad input ran a round")
 	}
@@ -334,5 +347,57 @@ func TestStaffRoundsPage(t *testing.T) {
 	var audits int
 	if err := e.DB.R.Get(&audits, `SELECT COUNT(*) FROM app_audit WHERE event = 'staff_action' AND subject = 'staff:9' AND ip <> ''`); err != nil || audits != 1 {
 		t.Errorf("%d audit entries (%v)", audits, err)
+	}
+
+	// A round a week back is fine; this one finds nobody left above 495.
+	none := admin.Post("/en/staff/ircc/rounds", url.Values{"size": {"2"}, "min_score": {"495"}, "date": {"2024-01-16"}})
+	expect(t, none, http.StatusSeeOther, "/en/staff/ircc/rounds?done=2")
+	if got := admin.Get("/en/staff/ircc/rounds?done=2").Text(`[data-testid="round-done"]`); got != "The round is done: no profile in the pool met its conditions, so nobody was invited." {
+		t.Errorf("empty round: %q", got)
+	}
+
+	// At 9 p.m. in Toronto it is already tomorrow in UTC: the form offers
+	// the Eastern date, which the round accepts.
+	e.Fake.Set(time.Date(2024, 1, 24, 2, 0, 0, 0, time.UTC))
+	form := admin.Get("/en/staff/ircc/rounds")
+	if v, _ := form.Doc.Find("#date").Attr("value"); v != "2024-01-23" {
+		t.Errorf("the form offers the date %q", v)
+	}
+	expect(t, admin.Post("/en/staff/ircc/rounds", url.Values{"size": {"1"}, "date": {"2024-01-23"}}), http.StatusSeeOther, "/en/staff/ircc/rounds?done=3")
+}
+
+func TestInvitationPastItsDeadlineShowsExpiredBeforeTheJob(t *testing.T) {
+	e := start(t)
+	c, base := e.invite(t)
+	e.Fake.Advance(61 * 24 * time.Hour)
+	p := c.Get(base)
+	if got := p.Text(`[data-testid="invitation-status"]`); got != "Expired without an answer" {
+		t.Errorf("status %q", got)
+	}
+	if p.Doc.Find(`[data-testid="apply"], [data-testid="decline"]`).Length() != 0 {
+		t.Error("an invitation past its 60 days still offers to apply or decline")
+	}
+}
+
+func TestDeclineAfterTheTwelveMonthsLeavesThePool(t *testing.T) {
+	e := start(t)
+	c := e.applicant(t)
+	base := submitted(t, c)
+	id := idOf(t, base)
+	// Invited in its last weeks, declined after its 12 months.
+	e.Fake.Advance(350 * 24 * time.Hour)
+	if r, err := e.mod.RunRound(t.Context(), 1, 1, 0, e.Clock.Now()); err != nil || r.Invited != 1 {
+		t.Fatalf("round %+v %v", r, err)
+	}
+	e.Fake.Advance(20 * 24 * time.Hour)
+	expect(t, c.Post(base+"/invitation/decline", nil), http.StatusSeeOther, base+"?declined=1")
+	if s := e.profileRow(t, id).Status; s != "expired" {
+		t.Errorf("status %s", s)
+	}
+	if got := c.Get(base + "?declined=1").Text(`[data-testid="declined"]`); !strings.Contains(got, "left the pool") {
+		t.Errorf("notice %q", got)
+	}
+	if r, err := e.mod.RunRound(t.Context(), 1, 5, 0, e.Clock.Now()); err != nil || r.Invited != 0 {
+		t.Errorf("an expired profile was invited again: %+v %v", r, err)
 	}
 }

@@ -1,6 +1,7 @@
 package expressentry
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -84,41 +85,59 @@ func (m *Module) stepShow(c echo.Context) error {
 	return web.Render(c, http.StatusOK, views.Step(v))
 }
 
+// saveAttempts bounds how often a step is saved again on top of answers
+// another tab saved meanwhile.
+const saveAttempts = 3
+
 // stepSubmit checks one step and, when it is right, saves it in the
-// draft. Wrong answers save nothing.
+// draft. Wrong answers save nothing. The answers are written back whole,
+// and only over the answers they were read from: a step saved meanwhile
+// in another tab is read again rather than lost.
 func (m *Module) stepSubmit(c echo.Context) error {
 	r, n, err := m.draft(c)
 	if r == nil {
 		return err
 	}
-	a, err := r.answers()
-	if err != nil {
-		return err
-	}
-	if !a.applies(n) {
-		return web.Redirect(c, web.URL(c, profileHref(r.ID)+"/review"))
-	}
-	readStep(c, n, &a)
+	ctx := c.Request().Context()
+	acc := accountOf(c)
 	now := m.clock.Now()
-	if errs := a.Check(n, now); len(errs) > 0 {
-		v := m.stepView(c, r.ID, n, &a)
-		v.Errs = errs
-		v.Return = c.FormValue("return") == "review"
-		return web.Render(c, http.StatusUnprocessableEntity, views.Step(v))
+	for range saveAttempts {
+		a, err := r.answers()
+		if err != nil {
+			return err
+		}
+		if !a.applies(n) {
+			return web.Redirect(c, web.URL(c, profileHref(r.ID)+"/review"))
+		}
+		readStep(c, n, &a)
+		if errs := a.Check(n, now); len(errs) > 0 {
+			v := m.stepView(c, r.ID, n, &a)
+			v.Errs = errs
+			v.Return = c.FormValue("return") == "review"
+			return web.Render(c, http.StatusUnprocessableEntity, views.Step(v))
+		}
+		a.markSaved(n)
+		ok, err := m.store.saveDraft(ctx, acc.ID, r.ID, r.Answers, a, now)
+		if err != nil {
+			return err
+		}
+		if ok {
+			next := a.nextStep(n)
+			if next == 0 || c.FormValue("return") == "review" {
+				return web.Redirect(c, web.URL(c, profileHref(r.ID)+"/review"))
+			}
+			return web.Redirect(c, web.URL(c, profileHref(r.ID)+"/step/"+strconv.Itoa(next)+"?saved=1"))
+		}
+		fresh, err := m.store.profile(ctx, m.db.W, acc.ID, r.ID)
+		if err != nil {
+			return notFound(err)
+		}
+		if fresh.Status != StatusDraft {
+			return web.Redirect(c, web.URL(c, profileHref(r.ID)))
+		}
+		r = &fresh
 	}
-	a.markSaved(n)
-	ok, err := m.store.saveDraft(c.Request().Context(), accountOf(c).ID, r.ID, a, now)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return web.Redirect(c, web.URL(c, profileHref(r.ID)))
-	}
-	next := a.nextStep(n)
-	if next == 0 || c.FormValue("return") == "review" {
-		return web.Redirect(c, web.URL(c, profileHref(r.ID)+"/review"))
-	}
-	return web.Redirect(c, web.URL(c, profileHref(r.ID)+"/step/"+strconv.Itoa(next)+"?saved=1"))
+	return fmt.Errorf("expressentry: draft %d kept changing while step %d was saved", r.ID, n)
 }
 
 func field(c echo.Context, name string) string { return strings.TrimSpace(c.FormValue(name)) }

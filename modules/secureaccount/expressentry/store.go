@@ -206,15 +206,16 @@ func (s *Store) summaries(ctx context.Context, accountID int64) ([]account.Profi
 	return out, rows.Err()
 }
 
-// saveDraft stores the answers of a draft; false when the profile is not
-// the account's draft (any more).
-func (s *Store) saveDraft(ctx context.Context, accountID, id int64, a Answers, now time.Time) (bool, error) {
+// saveDraft stores the answers of a draft in place of prev, the answers
+// they were made from; false when the profile is not the account's draft
+// any more, or its answers are no longer prev (another tab saved a step).
+func (s *Store) saveDraft(ctx context.Context, accountID, id int64, prev string, a Answers, now time.Time) (bool, error) {
 	b, err := json.Marshal(a)
 	if err != nil {
 		return false, err
 	}
 	res, err := s.db.W.ExecContext(ctx, s.db.Rebind(`UPDATE ircc_profiles SET answers = ?, updated_at = ?
-		WHERE id = ? AND account_id = ? AND status = 'draft'`), string(b), now, id, accountID)
+		WHERE id = ? AND account_id = ? AND status = 'draft' AND answers = ?`), string(b), now, id, accountID, prev)
 	if err != nil {
 		return false, err
 	}
@@ -228,12 +229,15 @@ func (s *Store) numberTaken(ctx context.Context, tx *sqlx.Tx, number string) (bo
 	return n > 0, err
 }
 
-// submission is what submitting writes.
+// submission is what submitting writes. AnswersJSON is the draft's
+// answers as read: the profile is submitted only if they are still the
+// ones scored.
 type submission struct {
 	Number, JSVC, UCI string
 	Profile           crs.Profile
 	Breakdown         crs.Breakdown
 	Answers           Answers
+	AnswersJSON       string
 	At, Expires       time.Time
 }
 
@@ -258,10 +262,10 @@ func (s *Store) submit(ctx context.Context, tx *sqlx.Tx, accountID, id int64, su
 	res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE ircc_profiles SET status = 'submitted', number = ?, jsvc = ?, uci = ?,
 		crs_profile = ?, breakdown = ?, score = ?, first_language_min = ?, education = ?, canadian_work = ?, foreign_work = ?,
 		noc = ?, teer = ?, interests = ?, updated_at = ?, submitted_at = ?, expires_at = ?
-		WHERE id = ? AND account_id = ? AND status = 'draft'`),
+		WHERE id = ? AND account_id = ? AND status = 'draft' AND answers = ?`),
 		sub.Number, sub.JSVC, sub.UCI, string(p), string(b), sub.Breakdown.Total, lmin, int(sub.Profile.Education),
 		sub.Profile.CanadianWorkYears, sub.Profile.ForeignWorkYears, sub.Answers.Work.NOC, teer, sub.Answers.interests(),
-		sub.At, sub.At, sub.Expires, id, accountID)
+		sub.At, sub.At, sub.Expires, id, accountID, sub.AnswersJSON)
 	if err != nil {
 		return false, err
 	}
@@ -270,18 +274,24 @@ func (s *Store) submit(ctx context.Context, tx *sqlx.Tx, accountID, id int64, su
 }
 
 // rescore writes a new score after a nomination is recorded or cleared.
-func (s *Store) rescore(ctx context.Context, tx *sqlx.Tx, id int64, p crs.Profile, b crs.Breakdown, nominatedBy string, now time.Time) error {
+// It lands only on the profile as it was read (its status and nomination),
+// so two nominations racing cannot both win; false when it changed.
+func (s *Store) rescore(ctx context.Context, tx *sqlx.Tx, was profileRow, p crs.Profile, b crs.Breakdown, nominatedBy string, now time.Time) (bool, error) {
 	pj, err := json.Marshal(p)
 	if err != nil {
-		return err
+		return false, err
 	}
 	bj, err := json.Marshal(b)
 	if err != nil {
-		return err
+		return false, err
 	}
-	_, err = tx.ExecContext(ctx, s.db.Rebind(`UPDATE ircc_profiles SET crs_profile = ?, breakdown = ?, score = ?, nominated_by = ?, updated_at = ?
-		WHERE id = ?`), string(pj), string(bj), b.Total, nominatedBy, now, id)
-	return err
+	res, err := tx.ExecContext(ctx, s.db.Rebind(`UPDATE ircc_profiles SET crs_profile = ?, breakdown = ?, score = ?, nominated_by = ?, updated_at = ?
+		WHERE id = ? AND status = ? AND nominated_by = ?`), string(pj), string(bj), b.Total, nominatedBy, now, was.ID, was.Status, was.NominatedBy)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 func (s *Store) invitations(ctx context.Context, profileID int64) ([]invitationRow, error) {

@@ -10,6 +10,7 @@ package views
 
 import (
 	"context"
+	"strings"
 
 	"guichet/app/i18n"
 	"guichet/app/page"
@@ -243,9 +244,10 @@ type ProfileView struct {
 	ContinueHref string
 	ReviewHref   string
 	Invitations  []InvitationView
-	// Declined and Applied confirm what was just done.
-	Declined bool
-	Applied  string
+	// DeclinedKey (the notice's catalog key) and Applied (the
+	// application number) confirm what was just done.
+	DeclinedKey string
+	Applied     string
 }
 
 // DeclineView confirms declining an invitation.
@@ -334,6 +336,19 @@ func yesNo() []Option {
 }
 
 func errID(id string) string { return id + "-error" }
+
+// describedBy lists the ids that describe a field: its hint and its
+// error, when it has them.
+func describedBy(id string, hint, err bool) string {
+	var ids []string
+	if hint {
+		ids = append(ids, id+"-hint")
+	}
+	if err {
+		ids = append(ids, errID(id))
+	}
+	return strings.Join(ids, " ")
+}
 
 // hintT translates a hint key, "" for none.
 func hintT(ctx context.Context, key string) string {
