@@ -105,10 +105,18 @@ func (m *Module) reportSubmit(c echo.Context) error {
 		SubmittedOn: strings.TrimSpace(c.FormValue("submitted")),
 		Details:     strings.TrimSpace(c.FormValue("details")),
 	}
-	if errs := f.validate(m.clock.Now()); len(errs) > 0 {
-		return web.Render(c, http.StatusUnprocessableEntity, views.Report(views.ReportView{
-			Number: f.Number, Description: f.Description, Submitted: f.SubmittedOn, Details: f.Details, Errs: errs,
-		}))
+	v := views.ReportView{Number: f.Number, Description: f.Description, Submitted: f.SubmittedOn, Details: f.Details}
+	if v.Errs = f.validate(m.clock.Now()); len(v.Errs) > 0 {
+		return web.Render(c, http.StatusUnprocessableEntity, views.Report(v))
+	}
+	// The queue is read by people: one account cannot bury it.
+	ok, err := m.throttle.Allow(c.Request().Context(), reportKey(who.AccountID), reportRule)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		v.Errs = views.Problems{problem("details", "cases.report.too_many", reportRule.Limit)}
+		return web.Render(c, http.StatusTooManyRequests, views.Report(v))
 	}
 	id, err := m.AddReport(c.Request().Context(), who, Report{
 		ApplicationNumber: NormalizeNumber(f.Number), Description: f.Description, SubmittedOn: f.SubmittedOn, Details: f.Details,
@@ -246,6 +254,11 @@ func (m *Module) linkConfirm(c echo.Context) error {
 		return web.Render(c, http.StatusUnprocessableEntity, views.LinkConfirm(v))
 	}
 	res, err := m.ConfirmLink(ctx, who, id, typed)
+	if errors.Is(err, ErrStale) {
+		// Confirmed twice at once, or staff acted first: the request's
+		// page says where things stand.
+		return web.Redirect(c, web.URL(c, linkPath+"/"+strconv.FormatInt(id, 10)))
+	}
 	if err != nil {
 		return notFound(err)
 	}

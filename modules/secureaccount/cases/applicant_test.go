@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,6 +70,9 @@ func TestReportForm(t *testing.T) {
 		{url.Values{"description": {"PR application"}, "submitted": {"01/02/2024"}, "details": {"x"}}, []string{"submitted"}},
 		{url.Values{"description": {"PR application"}, "submitted": {"2024-02-01"}, "details": {"x"}}, []string{"submitted"}},
 		{url.Values{"description": {"PR application"}, "submitted": {"2024-01-01"}, "details": {strings.Repeat("x", 2001)}}, []string{"details"}},
+		// Two years back at most; no control characters.
+		{url.Values{"description": {"PR application"}, "submitted": {"2022-01-22"}, "details": {"x"}}, []string{"submitted"}},
+		{url.Values{"description": {"PR\x00application"}, "submitted": {"2024-01-01"}, "details": {"x\x07"}}, []string{"description", "details"}},
 	}
 	for _, c := range bad {
 		p := a.Post("/en/ircc/report", c.form)
@@ -103,6 +107,11 @@ func TestReportForm(t *testing.T) {
 		expect(t, p, http.StatusOK, "")
 		if p.Text(`[data-testid="no-delay"]`) == "" || !strings.Contains(p.Text(`[data-testid="report-reference"]`), "TP-") {
 			t.Fatal(p.Body)
+		}
+		// The date typed is written out, on the day typed.
+		want := map[string]string{"en": "January 17, 2024", "fr": "17 janvier 2024"}[lang]
+		if !strings.Contains(p.Text("main"), want) {
+			t.Fatalf("%s: %q", lang, p.Text("main"))
 		}
 	}
 	if !strings.Contains(p.Body, "W123456789") {
@@ -150,6 +159,7 @@ func TestLinkFormChecksInput(t *testing.T) {
 		{linkForm("123", "Silva", "1990-01-01"), []string{"number"}},
 		{linkForm("P123456789", "Silva", "17/05/1990"), []string{"birth"}},
 		{linkForm("P123456789", "Silva", "2030-01-01"), []string{"birth"}},
+		{linkForm("P123456789", "Sil\u202eva", "1990-01-01"), []string{"family"}},
 	}
 	for _, c := range bad {
 		p := a.Post("/en/ircc/link", c.form)
@@ -270,12 +280,80 @@ func TestWrongCodesCountTowardsTheLock(t *testing.T) {
 	if code == wrong {
 		wrong = "111111"
 	}
-	for i := 0; i < 4; i++ {
+	// The details were the first try; three wrong codes are the next
+	// three, and the fourth wrong code is the fifth try.
+	for i := 0; i < 3; i++ {
 		expect(t, a.Post(confirm, url.Values{"code": {wrong}}), http.StatusUnprocessableEntity, "")
 	}
 	expect(t, a.Post(confirm, url.Values{"code": {wrong}}), http.StatusTooManyRequests, "")
 	// Locked: even the right code waits.
 	expect(t, a.Post(confirm, url.Values{"code": {code}}), http.StatusTooManyRequests, "")
+}
+
+// Right details on the fifth try come too late: no code could be typed
+// after them, so none is sent and the number waits its 24 hours.
+func TestRightDetailsOnTheLastTryWait(t *testing.T) {
+	e := start(t)
+	a := e.signIn(t, "Tremblay", true)
+	_, number := e.submit(t, paper("Tremblay", "jean@example.com"))
+	for i := 0; i < 4; i++ {
+		expect(t, a.Post("/en/ircc/link", linkForm(number, "Tremblay", "1985-11-0"+itoa(int64(3+i)))), http.StatusUnprocessableEntity, "")
+	}
+	mails := e.Count(t, "app_outbox")
+	p := a.Post("/en/ircc/link", linkForm(number, "Tremblay", "1985-11-02"))
+	expect(t, p, http.StatusTooManyRequests, "")
+	if p.Text(`[data-testid="link-locked"]`) == "" {
+		t.Fatal(p.Body)
+	}
+	if e.Count(t, "app_outbox") != mails || e.Count(t, "ircc_link_requests") != 0 {
+		t.Fatal("a code went out on the last try")
+	}
+}
+
+// Tries sent all at once are counted before any is checked, so however
+// they arrive no more than five are looked at: here every one has the
+// right details, and only the first four (the fifth locks) send a code.
+func TestLinkTriesSentAtOnceAreCountedBeforeTheyAreChecked(t *testing.T) {
+	e := start(t)
+	_, number := e.submit(t, paper("Tremblay", "jean@example.com"))
+	const tries = 10
+	results := make([]cases.LinkResult, tries)
+	errs := make([]error, tries)
+	var wg sync.WaitGroup
+	for i := range tries {
+		acc := e.accounts.enrol("pw-"+itoa(int64(i)), "Gagnon", "en")
+		who := cases.Applicant{AccountID: acc.ID, PairwiseID: acc.PairwiseID, Lang: "en", IP: "192.0.2.9", UA: "test"}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = e.m.RequestLink(context.Background(), who, number, "Tremblay", "1985-11-02")
+		}()
+	}
+	wg.Wait()
+	sent, locked := 0, 0
+	for i, r := range results {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		switch r.Outcome {
+		case cases.LinkSent:
+			sent++
+		case cases.LinkLocked:
+			locked++
+		default:
+			t.Fatalf("outcome %v", r.Outcome)
+		}
+	}
+	if sent > 4 || sent+locked != tries {
+		t.Fatalf("%d codes sent, %d locked out of %d tries", sent, locked, tries)
+	}
+	var n int
+	if err := e.DB.R.Get(&n, `SELECT COUNT(*) FROM ircc_link_requests`); err != nil || n != sent {
+		t.Fatalf("%d link requests for %d codes sent (%v)", n, sent, err)
+	}
+	if _, locked, err := e.Throttle.Locked(context.Background(), cases.LinkKey(number)); err != nil || !locked {
+		t.Fatalf("the number is not locked after %d tries (%v)", tries, err)
+	}
 }
 
 func TestLinkMovesTheApplicationAndItsMessagesAndTellsThePreviousHolder(t *testing.T) {
@@ -387,4 +465,30 @@ func TestLinkWithoutEmailWaitsForStaff(t *testing.T) {
 	if e.staffActions(t) != 2 {
 		t.Fatalf("audited %d", e.staffActions(t))
 	}
+}
+
+// One account cannot bury the staff queue: five reports a day.
+func TestReportsPerAccountAreLimited(t *testing.T) {
+	e := start(t)
+	a := e.signIn(t, "Silva", true)
+	b := e.signIn(t, "Okafor", true)
+	// Fresh values each time: Post adds the client's CSRF token to them.
+	good := func() url.Values {
+		return url.Values{"description": {"Work permit"}, "submitted": {"2024-01-02"}, "details": {"Missing."}}
+	}
+	for i := 0; i < 5; i++ {
+		expect(t, a.Post("/en/ircc/report", good()), http.StatusSeeOther, "")
+	}
+	for _, lang := range []string{"en", "fr"} {
+		p := a.Post("/"+lang+"/ircc/report", good())
+		expect(t, p, http.StatusTooManyRequests, "")
+		if p.Doc.Find(`#error-summary a[href="#details"]`).Length() != 1 || !strings.Contains(p.Text("#details-error"), "5") {
+			t.Fatal(p.Body)
+		}
+	}
+	if n := e.Count(t, "ircc_reports"); n != 5 {
+		t.Fatalf("%d reports", n)
+	}
+	// Another account is not held back.
+	expect(t, b.Post("/en/ircc/report", good()), http.StatusSeeOther, "")
 }

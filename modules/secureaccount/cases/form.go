@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"guichet/app/codes"
@@ -23,6 +24,10 @@ const (
 	// ReportWait is how long an online application may take to appear in
 	// the account before a missing one is a problem worth reporting.
 	ReportWait = 5 * 24 * time.Hour
+	// reportYears is how far back the date of a missing application may
+	// go: anything older is almost always a typing mistake, and not a
+	// problem of the online account.
+	reportYears = 2
 )
 
 func problem(field, key string, args ...any) views.Problem {
@@ -30,6 +35,33 @@ func problem(field, key string, args ...any) views.Problem {
 }
 
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
+
+// oneLine tells whether a one-line field holds only visible characters
+// and spaces: control characters, bidi overrides and zero-width spaces in
+// a name or a subject would make one text pass for another, and NUL
+// bytes are refused by PostgreSQL.
+func oneLine(s string) bool {
+	return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return !unicode.IsGraphic(r) }) < 0
+}
+
+// multiLine tells whether a text area holds valid UTF-8 without control
+// characters other than line breaks and tabs.
+func multiLine(s string) bool {
+	return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t'
+	}) < 0
+}
+
+// textProblems checks a field's length and characters.
+func textProblems(field, s string, limit int, multi bool) views.Problems {
+	switch {
+	case tooLong(s, limit):
+		return views.Problems{problem(field, "cases.form.too_long", limit)}
+	case multi && !multiLine(s), !multi && !oneLine(s):
+		return views.Problems{problem(field, "cases.form.characters")}
+	}
+	return nil
+}
 
 // numberShape is an application number as people may type it: one or two
 // letters then digits (W123456789, P123456789, older numbers like
@@ -87,11 +119,10 @@ func (f reportForm) validate(now time.Time) views.Problems {
 	if f.Number != "" && !numberShape.MatchString(NormalizeNumber(f.Number)) {
 		out = append(out, problem("number", "cases.form.number_format"))
 	}
-	switch {
-	case f.Number == "" && f.Description == "":
+	if f.Number == "" && f.Description == "" {
 		out = append(out, problem("description", "cases.report.description_required"))
-	case tooLong(f.Description, maxNote):
-		out = append(out, problem("description", "cases.form.too_long", maxNote))
+	} else {
+		out = append(out, textProblems("description", f.Description, maxNote, true)...)
 	}
 	switch t, ok := parseDate(f.SubmittedOn); {
 	case strings.TrimSpace(f.SubmittedOn) == "":
@@ -100,6 +131,8 @@ func (f reportForm) validate(now time.Time) views.Problems {
 		out = append(out, problem("submitted", "cases.form.date_format"))
 	case t.After(today(now)):
 		out = append(out, problem("submitted", "cases.report.date_future"))
+	case t.Before(today(now).AddDate(-reportYears, 0, 0)):
+		out = append(out, problem("submitted", "cases.report.date_old", reportYears))
 	case today(now).Sub(t) <= ReportWait:
 		// Not a problem yet: say plainly when it would be.
 		// Noon Eastern, so the date reads the same once formatted.
@@ -107,11 +140,10 @@ func (f reportForm) validate(now time.Time) views.Problems {
 		wait := time.Date(w.Year(), w.Month(), w.Day(), 12, 0, 0, 0, i18n.Eastern)
 		out = append(out, problem("submitted", "cases.report.too_soon", views.Date{T: wait}))
 	}
-	switch {
-	case f.Details == "":
+	if f.Details == "" {
 		out = append(out, problem("details", "cases.report.details_required"))
-	case tooLong(f.Details, maxDetails):
-		out = append(out, problem("details", "cases.form.too_long", maxDetails))
+	} else {
+		out = append(out, textProblems("details", f.Details, maxDetails, true)...)
 	}
 	return out
 }
@@ -129,11 +161,10 @@ func (f linkForm) validate(now time.Time) views.Problems {
 	case !numberShape.MatchString(NormalizeNumber(f.Number)):
 		out = append(out, problem("number", "cases.form.number_format"))
 	}
-	switch {
-	case f.Family == "":
+	if f.Family == "" {
 		out = append(out, problem("family", "cases.link.family_required"))
-	case tooLong(f.Family, maxShort):
-		out = append(out, problem("family", "cases.form.too_long", maxShort))
+	} else {
+		out = append(out, textProblems("family", f.Family, maxShort, false)...)
 	}
 	return append(out, birthProblems("birth", f.Birth, now)...)
 }
@@ -157,14 +188,13 @@ type statusForm struct {
 
 func (f statusForm) validate(current string) views.Problems {
 	var out views.Problems
-	if !CanMove(current, f.Status) {
+	if !canChoose(current, f.Status) {
 		out = append(out, problem("status", "cases.staff.status_invalid"))
 	}
-	switch {
-	case f.Note == "":
+	if f.Note == "" {
 		out = append(out, problem("note", "cases.staff.note_required"))
-	case tooLong(f.Note, maxNote):
-		out = append(out, problem("note", "cases.form.too_long", maxNote))
+	} else {
+		out = append(out, textProblems("note", f.Note, maxNote, true)...)
 	}
 	return out
 }
@@ -180,17 +210,15 @@ func (f messageForm) validate() views.Problems {
 	if f.Kind != account.LetterGeneral && f.Kind != account.LetterProcedural {
 		out = append(out, problem("msg-kind-general", "cases.staff.kind_required"))
 	}
-	switch {
-	case f.Subject == "":
+	if f.Subject == "" {
 		out = append(out, problem("msg-subject", "cases.staff.subject_required"))
-	case tooLong(f.Subject, maxShort):
-		out = append(out, problem("msg-subject", "cases.form.too_long", maxShort))
+	} else {
+		out = append(out, textProblems("msg-subject", f.Subject, maxShort, false)...)
 	}
-	switch {
-	case f.Body == "":
+	if f.Body == "" {
 		out = append(out, problem("msg-body", "cases.staff.body_required"))
-	case tooLong(f.Body, maxBody):
-		out = append(out, problem("msg-body", "cases.form.too_long", maxBody))
+	} else {
+		out = append(out, textProblems("msg-body", f.Body, maxBody, true)...)
 	}
 	return out
 }
@@ -222,16 +250,13 @@ func (f requestForm) validate() views.Problems {
 		out = append(out, problem("req-labels", "cases.staff.labels_many", maxLabels))
 	default:
 		for _, l := range ls {
-			if tooLong(l, maxShort) {
-				out = append(out, problem("req-labels", "cases.form.too_long", maxShort))
+			if ps := textProblems("req-labels", l, maxShort, false); len(ps) > 0 {
+				out = append(out, ps...)
 				break
 			}
 		}
 	}
-	if tooLong(f.Note, maxBody) {
-		out = append(out, problem("req-note", "cases.form.too_long", maxBody))
-	}
-	return out
+	return append(out, textProblems("req-note", f.Note, maxBody, true)...)
 }
 
 // paperForm records a paper application.
@@ -241,20 +266,16 @@ type paperForm struct {
 
 func (f paperForm) validate(now time.Time) views.Problems {
 	var out views.Problems
-	switch {
-	case f.Program == "":
+	if f.Program == "" {
 		out = append(out, problem("program", "cases.paper.program_required"))
-	case tooLong(f.Program, maxShort):
-		out = append(out, problem("program", "cases.form.too_long", maxShort))
+	} else {
+		out = append(out, textProblems("program", f.Program, maxShort, false)...)
 	}
-	if tooLong(f.GivenName, maxShort) {
-		out = append(out, problem("given", "cases.form.too_long", maxShort))
-	}
-	switch {
-	case f.FamilyName == "":
+	out = append(out, textProblems("given", f.GivenName, maxShort, false)...)
+	if f.FamilyName == "" {
 		out = append(out, problem("family", "cases.paper.family_required"))
-	case tooLong(f.FamilyName, maxShort):
-		out = append(out, problem("family", "cases.form.too_long", maxShort))
+	} else {
+		out = append(out, textProblems("family", f.FamilyName, maxShort, false)...)
 	}
 	out = append(out, birthProblems("birth", f.BirthDate, now)...)
 	if f.Email != "" && !validEmail(f.Email) {

@@ -28,8 +28,11 @@ const (
 	LinkCodeTTL = 30 * time.Minute
 )
 
-// LinkRule counts wrong tries per application number, whichever account
-// makes them: details that do not match, and wrong codes.
+// LinkRule counts tries per application number, whichever account makes
+// them: every set of details and every code typed, right or wrong. A try
+// is counted before it is checked, so tries sent all at once cannot slip
+// past the limit while the first ones are still being checked; the fifth
+// locks the number. A confirmed link clears the count.
 var LinkRule = throttle.Rule{Limit: 5, Window: 24 * time.Hour, Lock: 24 * time.Hour}
 
 // linkSendRule limits codes mailed for one number, so knowing an
@@ -95,26 +98,55 @@ type LinkResult struct {
 	ApplicationID int64
 }
 
+// takeTry counts one try on an application number's key before the try is
+// checked. false means none is left: the number is locked until until.
+func (m *Module) takeTry(ctx context.Context, key string) (ok bool, until time.Time, err error) {
+	ok, err = m.throttle.Allow(ctx, key, LinkRule)
+	if err != nil || ok {
+		return ok, time.Time{}, err
+	}
+	until, _, err = m.throttle.Locked(ctx, key)
+	return false, until, err
+}
+
+// lockedResult is LinkLocked when the number is locked now (a try just
+// used the last one), and otherwise the given result.
+func (m *Module) lockedResult(ctx context.Context, key string, otherwise LinkResult) (LinkResult, error) {
+	until, locked, err := m.throttle.Locked(ctx, key)
+	if err != nil {
+		return LinkResult{}, err
+	}
+	if locked {
+		return LinkResult{Outcome: LinkLocked, Until: until, RequestID: otherwise.RequestID}, nil
+	}
+	return otherwise, nil
+}
+
 // RequestLink checks an application's number, family name and birth date
 // and, on a match, starts moving it to who's account.
 func (m *Module) RequestLink(ctx context.Context, who Applicant, number, family, birth string) (LinkResult, error) {
 	key := LinkKey(number)
-	if until, locked, err := m.throttle.Locked(ctx, key); err != nil || locked {
-		return LinkResult{Outcome: LinkLocked, Until: until}, err
+	ok, until, err := m.takeTry(ctx, key)
+	if err != nil {
+		return LinkResult{}, err
+	}
+	if !ok {
+		return LinkResult{Outcome: LinkLocked, Until: until}, nil
 	}
 	a, err := m.store.ApplicationByNumber(ctx, m.db.R, NormalizeNumber(number))
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return LinkResult{}, err
 	}
 	if err != nil || normName(family) != normName(a.FamilyName) || strings.TrimSpace(birth) != a.BirthDate {
-		until, locked, err := m.throttle.Fail(ctx, key, LinkRule)
-		if locked {
-			return LinkResult{Outcome: LinkLocked, Until: until}, err
-		}
-		return LinkResult{Outcome: LinkWrong}, err
+		return m.lockedResult(ctx, key, LinkResult{Outcome: LinkWrong})
 	}
 	if a.Account() == who.AccountID {
 		return LinkResult{Outcome: LinkAlreadyYours, ApplicationID: a.ID}, nil
+	}
+	// Right details on the last try: no code could be typed after it, so
+	// nothing is sent and the person waits like after a wrong one.
+	if res, err := m.lockedResult(ctx, key, LinkResult{}); err != nil || res.Outcome == LinkLocked {
+		return res, err
 	}
 	now := m.clock.Now().UTC()
 	req := LinkRequest{ApplicationID: a.ID, AccountID: who.AccountID, FromAccountID: a.AccountID, CreatedAt: now}
@@ -190,8 +222,12 @@ func (m *Module) ConfirmLink(ctx context.Context, who Applicant, id int64, code 
 		return LinkResult{}, ErrNotFound
 	}
 	key := LinkKey(a.Number)
-	if until, locked, err := m.throttle.Locked(ctx, key); err != nil || locked {
-		return LinkResult{Outcome: LinkLocked, Until: until, RequestID: id}, err
+	ok, until, err := m.takeTry(ctx, key)
+	if err != nil {
+		return LinkResult{}, err
+	}
+	if !ok {
+		return LinkResult{Outcome: LinkLocked, Until: until, RequestID: id}, nil
 	}
 	err = m.db.Tx(ctx, func(tx *sqlx.Tx) error {
 		ok, err := m.codes.Consume(ctx, tx, linkPurpose, linkSubject(id), codes.Digits, code)
@@ -207,11 +243,7 @@ func (m *Module) ConfirmLink(ctx context.Context, who Applicant, id int64, code 
 		return m.applicantAudit(ctx, tx, who, EventLinkConfirmed, fmt.Sprintf("application %s, request %d", a.Number, id))
 	})
 	if errors.Is(err, errWrongCode) {
-		until, locked, err := m.throttle.Fail(ctx, key, LinkRule)
-		if locked {
-			return LinkResult{Outcome: LinkLocked, Until: until, RequestID: id}, err
-		}
-		return LinkResult{Outcome: LinkWrong, RequestID: id}, err
+		return m.lockedResult(ctx, key, LinkResult{Outcome: LinkWrong, RequestID: id})
 	}
 	if err != nil {
 		return LinkResult{}, err
@@ -324,6 +356,11 @@ func (m *Module) RefuseLink(ctx context.Context, id int64, who Actor) error {
 		return m.staffAudit(ctx, tx, who, fmt.Sprintf("link request %d refused", id))
 	})
 }
+
+// reportRule limits the technical-problem reports one account sends.
+var reportRule = throttle.Rule{Limit: 5, Window: 24 * time.Hour}
+
+func reportKey(accountID int64) string { return "ircc-report:" + strconv.FormatInt(accountID, 10) }
 
 // AddReport files a technical-problem report in the staff queue.
 func (m *Module) AddReport(ctx context.Context, who Applicant, r Report) (int64, error) {

@@ -26,15 +26,6 @@ type Kicker interface {
 	Kick(name string)
 }
 
-// StaffLink is a link the console home shows to another module's staff
-// pages (rounds of invitations, profiles).
-type StaffLink struct {
-	// NameKey is the catalog key of the link's text.
-	NameKey string
-	// Path is after the language prefix: "/staff/ircc/rounds".
-	Path string
-}
-
 // Deps are what the module uses.
 type Deps struct {
 	DB       *db.DB
@@ -56,8 +47,6 @@ type Deps struct {
 	Correspondence account.Correspondence
 	// RoleGate is the staff module's RequireRole.
 	RoleGate identity.RoleGate
-	// StaffLinks are other modules' staff pages, listed on the console home.
-	StaffLinks []StaffLink
 }
 
 // Module serves the applicant's application pages, the report and
@@ -77,7 +66,6 @@ type Module struct {
 	documents      account.Documents
 	correspondence account.Correspondence
 	roleGate       identity.RoleGate
-	extraLinks     []StaffLink
 	store          *Store
 }
 
@@ -87,7 +75,7 @@ func New(d Deps) *Module {
 		db: d.DB, clock: d.Clock, log: d.Log, identity: d.Identity, audit: d.Audit,
 		codes: d.Codes, throttle: d.Throttle, mailDomain: d.MailDomain, jobs: d.Jobs,
 		accounts: d.Accounts, mailbox: d.Mailbox, documents: d.Documents, correspondence: d.Correspondence,
-		roleGate: d.RoleGate, extraLinks: d.StaffLinks, store: NewStore(d.DB),
+		roleGate: d.RoleGate, store: NewStore(d.DB),
 	}
 }
 

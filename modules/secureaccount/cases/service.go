@@ -52,6 +52,26 @@ func CanMove(from, to string) bool {
 // NextStatuses are the statuses an application in status may move to.
 func NextStatuses(status string) []string { return transitions[status] }
 
+// StatusChoices are the statuses the status form offers: the next ones
+// but "additional documents requested", which only a document request
+// sets, so an applicant told IRCC asked for documents always has a letter
+// to upload them against.
+func StatusChoices(status string) []string {
+	var out []string
+	for _, s := range transitions[status] {
+		if s != account.StatusDocumentsRequested {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// canChoose tells whether the status form may move an application from
+// one status to another.
+func canChoose(from, to string) bool {
+	return to != account.StatusDocumentsRequested && CanMove(from, to)
+}
+
 // Decided tells whether a decision was made.
 func Decided(status string) bool {
 	return status == account.StatusApproved || status == account.StatusRefused
@@ -84,6 +104,7 @@ func validBirthDate(s string) bool {
 // line and, for an account, its UCI and the checklist's document requests.
 func (m *Module) submit(ctx context.Context, tx *sqlx.Tx, a account.NewApplication, staffName string) (int64, string, error) {
 	if (a.Kind != account.KindPRExpressEntry && a.Kind != account.KindPaper) ||
+		(a.Kind == account.KindPRExpressEntry && a.AccountID == 0) ||
 		strings.TrimSpace(a.FamilyName) == "" || strings.TrimSpace(a.Program) == "" || !validBirthDate(a.BirthDate) {
 		return 0, "", fmt.Errorf("%w: %s", ErrInvalid, a.Kind)
 	}
@@ -180,13 +201,15 @@ func (m *Module) staffAudit(ctx context.Context, tx *sqlx.Tx, who Actor, detail 
 // ChangeStatus moves an application to a new status with a note. An
 // approval writes its application_approved event in the same transaction,
 // and a decision posts a decision letter to the account holding it.
+// "Additional documents requested" is not a status to choose: only
+// RequestDocuments sets it, with the letter asking for them.
 func (m *Module) ChangeStatus(ctx context.Context, id int64, to, note string, who Actor) error {
 	err := m.db.Tx(ctx, func(tx *sqlx.Tx) error {
 		a, err := m.store.Application(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if !CanMove(a.Status, to) {
+		if !canChoose(a.Status, to) {
 			return ErrTransition
 		}
 		now := m.clock.Now().UTC()
@@ -208,7 +231,7 @@ func (m *Module) ChangeStatus(ctx context.Context, id int64, to, note string, wh
 		if to == account.StatusApproved {
 			p, err := json.Marshal(ApprovedPayload{
 				ApplicationNumber: a.Number, UCI: a.UCI, GivenName: a.GivenName, FamilyName: a.FamilyName,
-				BirthDate: a.BirthDate, Email: a.Email, Program: a.Program, AccountID: a.Account(),
+				BirthDate: a.BirthDate, Email: a.Email, Program: a.Program,
 			})
 			if err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"regexp"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -78,6 +79,8 @@ func TestSubmitRefusesIncompleteApplications(t *testing.T) {
 		{Kind: account.KindPaper, Program: "", FamilyName: "A", BirthDate: "1990-01-01"},
 		{Kind: account.KindPaper, Program: "x", FamilyName: " ", BirthDate: "1990-01-01"},
 		{Kind: account.KindPaper, Program: "x", FamilyName: "A", BirthDate: "1990-13-01"},
+		// Online means from an account.
+		{Kind: account.KindPRExpressEntry, Program: "x", FamilyName: "A", BirthDate: "1990-01-01"},
 	}
 	for _, a := range bad {
 		err := e.DB.Tx(context.Background(), func(tx *sqlx.Tx) error {
@@ -99,6 +102,7 @@ func TestStatusTransitionsAndHistory(t *testing.T) {
 	id, _ := e.submit(t, online(acc.ID, "Silva"))
 	ctx := context.Background()
 	// A decision only from an open status; nothing after a decision.
+	// "Documents requested" comes only with a request for them.
 	steps := []struct {
 		to string
 		ok bool
@@ -106,15 +110,22 @@ func TestStatusTransitionsAndHistory(t *testing.T) {
 		{account.StatusSubmitted, false},
 		{account.StatusInProgress, true},
 		{account.StatusInProgress, false},
-		{account.StatusDocumentsRequested, true},
+		{account.StatusDocumentsRequested, false},
+		{"request", true},
 		{account.StatusInProgress, true},
 		{"bogus", false},
 		{account.StatusRefused, true},
 		{account.StatusApproved, false},
 		{account.StatusInProgress, false},
+		{"request", false},
 	}
 	for _, s := range steps {
-		err := e.m.ChangeStatus(ctx, id, s.to, "note for "+s.to, officer)
+		var err error
+		if s.to == "request" {
+			err = e.m.RequestDocuments(ctx, id, []string{"Passport"}, "", officer)
+		} else {
+			err = e.m.ChangeStatus(ctx, id, s.to, "note for "+s.to, officer)
+		}
 		if s.ok != (err == nil) {
 			t.Fatalf("to %s: %v", s.to, err)
 		}
@@ -134,16 +145,18 @@ func TestStatusTransitionsAndHistory(t *testing.T) {
 	if err := e.DB.R.Select(&rows, `SELECT kind, status, staff_name, note FROM ircc_application_events WHERE application_id = ? ORDER BY id`, id); err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 5 || rows[0].Kind != "submitted" || rows[4].Status != account.StatusRefused || rows[4].StaffName != "Test Officer" || rows[4].Note != "note for refused" {
+	if len(rows) != 5 || rows[0].Kind != "submitted" || rows[2].Kind != cases.EventDocumentsRequested || rows[2].Status != account.StatusDocumentsRequested ||
+		rows[4].Status != account.StatusRefused || rows[4].StaffName != "Test Officer" || rows[4].Note != "note for refused" {
 		t.Fatalf("history %+v", rows)
 	}
 	var decided int
 	if err := e.DB.R.Get(&decided, `SELECT COUNT(*) FROM ircc_applications WHERE id = ? AND decided_at IS NOT NULL`, id); err != nil || decided != 1 {
 		t.Fatal("no decision date", err)
 	}
-	// A refusal posts a decision letter, and writes no approval event.
+	// The request came with its letter; a refusal posts a decision
+	// letter, and writes no approval event.
 	ls := e.mailbox.of(acc.ID)
-	if len(ls) != 1 || ls[0].Kind != account.LetterDecision {
+	if len(ls) != 2 || ls[0].Kind != account.LetterDocumentRequest || ls[1].Kind != account.LetterDecision {
 		t.Fatalf("letters %+v", ls)
 	}
 	if n := e.Count(t, "ircc_outbox"); n != 0 {
@@ -169,6 +182,14 @@ func TestApprovalWritesItsEventWithTheStatus(t *testing.T) {
 	var p cases.ApprovedPayload
 	if err := json.Unmarshal([]byte(evs[0].Payload), &p); err != nil {
 		t.Fatal(err)
+	}
+	// The PR portal shares nothing with the secure account: no account id.
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(evs[0].Payload), &fields); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := fields["account_id"]; ok {
+		t.Fatalf("payload names the account: %s", evs[0].Payload)
 	}
 	uci := e.accounts.byID[acc.ID].UCI
 	if p.ApplicationNumber != number || p.UCI != uci || p.FamilyName != "Silva" || p.GivenName != "Ana" || p.BirthDate != "1990-05-17" || p.Email != "silva@example.com" {
@@ -229,3 +250,34 @@ func TestFailedApprovalLeavesNeither(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Two officers approving at once: one wins, and exactly one event and one
+// decision letter are written.
+func TestApprovalsAtOnceWriteOneEvent(t *testing.T) {
+	e := start(t)
+	acc := e.accounts.enrol("pw-a", "Silva", "en")
+	id, _ := e.submit(t, online(acc.ID, "Silva"))
+	const n = 6
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = e.m.ChangeStatus(context.Background(), id, account.StatusApproved, "ok", officer)
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, cases.ErrTransition) && !errors.Is(err, cases.ErrStale):
+			t.Fatal(err)
+		}
+	}
+	if won != 1 || e.Count(t, "ircc_outbox") != 1 || len(e.mailbox.of(acc.ID)) != 1 || e.staffActions(t) != 1 {
+		t.Fatalf("%d approvals won, %d events, %d letters", won, e.Count(t, "ircc_outbox"), len(e.mailbox.of(acc.ID)))
+	}
+}

@@ -1,8 +1,11 @@
 package cases
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,15 +14,18 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"guichet/app/audit"
-	"guichet/app/i18n"
 	"guichet/app/identity"
 	"guichet/app/web"
 	"guichet/modules/secureaccount/account"
 	"guichet/modules/secureaccount/cases/views"
 )
 
-// pageSize is how many applications a search page lists.
-const pageSize = 20
+// pageSize is how many applications a search page lists; maxPage the
+// last page asked for that is taken as it is.
+const (
+	pageSize = 20
+	maxPage  = 100_000
+)
 
 // actor is the staff member RoleGate let through. The gate is in front of
 // every staff route, so a request without one is refused outright.
@@ -45,11 +51,7 @@ func (m *Module) staffHome(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.StaffHomeView{OpenReports: len(open), WaitingLinks: len(links)}
-	for _, l := range m.extraLinks {
-		v.Others = append(v.Others, views.StaffLink{Label: i18n.T(ctx, l.NameKey), Href: web.URL(c, l.Path)})
-	}
-	return web.Render(c, http.StatusOK, views.StaffHome(v))
+	return web.Render(c, http.StatusOK, views.StaffHome(views.StaffHomeView{OpenReports: len(open), WaitingLinks: len(links)}))
 }
 
 // staffSearch finds applications; an empty term lists the newest.
@@ -63,6 +65,8 @@ func (m *Module) staffSearch(c echo.Context) error {
 	if err != nil || pg < 1 {
 		pg = 1
 	}
+	// A page number past any real list would only overflow the offset.
+	pg = min(pg, maxPage)
 	v := views.SearchView{By: by, Q: q, Page: pg}
 	switch {
 	case by == "" && q == "":
@@ -71,8 +75,8 @@ func (m *Module) staffSearch(c echo.Context) error {
 		v.Errs = append(v.Errs, problem("by-number", "cases.staff.by_required"))
 	case by == ByUCI && q != "" && strings.Trim(q, "0123456789") != "":
 		v.Errs = append(v.Errs, problem("q", "cases.staff.uci_format"))
-	case tooLong(q, maxShort):
-		v.Errs = append(v.Errs, problem("q", "cases.form.too_long", maxShort))
+	default:
+		v.Errs = append(v.Errs, textProblems("q", q, maxShort, false)...)
 	}
 	if len(v.Errs) > 0 {
 		return web.Render(c, http.StatusUnprocessableEntity, views.Search(v))
@@ -101,6 +105,16 @@ func (m *Module) staffSearch(c echo.Context) error {
 	return web.Render(c, http.StatusOK, views.Search(v))
 }
 
+// readableJSON indents the form's answers for staff to read; anything
+// that is not JSON is shown as it is.
+func readableJSON(s string) string {
+	var b bytes.Buffer
+	if json.Indent(&b, []byte(s), "", "  ") != nil {
+		return s
+	}
+	return b.String()
+}
+
 func documentRows(docs []account.Document) []views.DocumentRow {
 	out := make([]views.DocumentRow, 0, len(docs))
 	for _, d := range docs {
@@ -123,25 +137,11 @@ func (m *Module) staffView(ctx context.Context, id int64) (views.StaffAppView, e
 	if err != nil {
 		return views.StaffAppView{}, err
 	}
-	// Documents sent against a request tied to no application (the
-	// checklist of an invitation to apply) belong with the account's
-	// applications too.
-	if acc := a.Account(); acc != 0 {
-		all, err := m.documents.ForAccount(ctx, acc)
-		if err != nil {
-			return views.StaffAppView{}, err
-		}
-		for _, d := range all {
-			if d.ApplicationID == 0 {
-				docs = append(docs, d)
-			}
-		}
-	}
 	v := views.StaffAppView{
 		ID: a.ID, Number: a.Number, Kind: a.Kind, Program: a.Program, GivenName: a.GivenName, FamilyName: a.FamilyName,
 		BirthDate: a.BirthDate, Email: a.Email, UCI: a.UCI, Linked: a.Account() != 0, Status: a.Status,
-		Submitted: a.SubmittedAt, Updated: a.UpdatedAt, Decided: a.DecidedAt, Data: a.Data,
-		History: historyRows(evs), Documents: documentRows(docs), NextStatus: NextStatuses(a.Status),
+		Submitted: a.SubmittedAt, Updated: a.UpdatedAt, Decided: a.DecidedAt, Data: readableJSON(a.Data),
+		History: historyRows(evs), Documents: documentRows(docs), NextStatus: StatusChoices(a.Status),
 		CanRequest:  a.Status == account.StatusDocumentsRequested || CanMove(a.Status, account.StatusDocumentsRequested),
 		MessageForm: views.MessageFormView{Kind: account.LetterGeneral},
 	}
@@ -337,26 +337,39 @@ func (m *Module) staffPaperSubmit(c echo.Context) error {
 	return m.doneRedirect(c, id, "recorded")
 }
 
-func reportRows(rs []Report) []views.ReportRow {
+// reportRows are reports as the queue shows them, with who sent each.
+func (m *Module) reportRows(ctx context.Context, rs []Report) ([]views.ReportRow, error) {
 	out := make([]views.ReportRow, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, views.ReportRow{ID: r.ID, Number: r.ApplicationNumber, Description: r.Description,
+		acc, err := m.accounts.Get(ctx, r.AccountID)
+		if err != nil {
+			return nil, fmt.Errorf("cases: report %d: %w", r.ID, err)
+		}
+		out = append(out, views.ReportRow{ID: r.ID, Reference: ReportReference(r.ID),
+			Name: strings.TrimSpace(acc.GivenName + " " + acc.FamilyName), Email: acc.Email,
+			Number: r.ApplicationNumber, Description: r.Description,
 			SubmittedOn: r.SubmittedOn, Details: r.Details, Sent: r.CreatedAt, Handled: r.HandledAt})
 	}
-	return out
+	return out, nil
 }
 
 func (m *Module) staffReports(c echo.Context) error {
 	if _, err := actor(c); err != nil {
 		return err
 	}
-	open, handled, err := m.store.Reports(c.Request().Context(), 20)
+	ctx := c.Request().Context()
+	open, handled, err := m.store.Reports(ctx, 20)
 	if err != nil {
 		return err
 	}
-	return web.Render(c, http.StatusOK, views.Reports(views.ReportsView{
-		Open: reportRows(open), Handled: reportRows(handled), Done: c.QueryParam("done") == "1",
-	}))
+	v := views.ReportsView{Done: c.QueryParam("done") == "1"}
+	if v.Open, err = m.reportRows(ctx, open); err != nil {
+		return err
+	}
+	if v.Handled, err = m.reportRows(ctx, handled); err != nil {
+		return err
+	}
+	return web.Render(c, http.StatusOK, views.Reports(v))
 }
 
 func (m *Module) staffReportHandled(c echo.Context) error {
@@ -389,9 +402,14 @@ func (m *Module) staffLinks(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		to, err := m.accounts.Get(ctx, l.AccountID)
+		if err != nil {
+			return fmt.Errorf("cases: link request %d: %w", l.ID, err)
+		}
 		v.Rows = append(v.Rows, views.LinkRow{
 			ID: l.ID, ApplicationID: a.ID, Number: a.Number, Name: strings.TrimSpace(a.GivenName + " " + a.FamilyName),
 			BirthDate: a.BirthDate, ToAccount: l.AccountID, FromAccount: a.Account(), Requested: l.CreatedAt,
+			Requester: views.Requester{Name: strings.TrimSpace(to.GivenName + " " + to.FamilyName), BirthDate: to.BirthDate, Email: to.Email},
 		})
 	}
 	return web.Render(c, http.StatusOK, views.Links(v))

@@ -1,12 +1,16 @@
 package cases_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"guichet/modules/secureaccount/account"
+	"guichet/modules/secureaccount/cases"
 )
 
 // Every staff route refuses applicants (no staff member), and staff
@@ -106,9 +110,24 @@ func TestStaffApplicationForms(t *testing.T) {
 		t.Fatal("no download links")
 	}
 
+	// The status form does not offer "documents requested": the request
+	// form sets it, with the letter asking for them.
+	var offered []string
+	p.Doc.Find(`[data-testid="status-form"] input[name="status"]`).Each(func(_ int, s *goquery.Selection) {
+		offered = append(offered, s.AttrOr("value", ""))
+	})
+	if strings.Join(offered, " ") != "in_progress approved refused" {
+		t.Fatalf("statuses offered %v", offered)
+	}
+	// Dates typed as YYYY-MM-DD read as dates.
+	if !strings.Contains(p.Text(`[data-testid="application"]`), "May 17, 1990") {
+		t.Fatal(p.Text(`[data-testid="application"]`))
+	}
+
 	// Status: bad input changes nothing.
 	before := e.Count(t, "ircc_application_events")
-	for _, v := range []url.Values{{}, {"status": {"in_progress"}}, {"status": {"submitted"}, "note": {"x"}}, {"status": {"bogus"}, "note": {"x"}}} {
+	for _, v := range []url.Values{{}, {"status": {"in_progress"}}, {"status": {"submitted"}, "note": {"x"}}, {"status": {"bogus"}, "note": {"x"}},
+		{"status": {"documents_requested"}, "note": {"x"}}, {"status": {"in_progress"}, "note": {"bad\x00note"}}} {
 		p = staffPost(t, e.App, s, "officer", page+"/status", v)
 		expect(t, p, http.StatusUnprocessableEntity, "")
 		if p.Doc.Find("#error-summary").Length() != 1 {
@@ -124,7 +143,8 @@ func TestStaffApplicationForms(t *testing.T) {
 	}
 
 	// Message: bad and good.
-	for _, v := range []url.Values{{}, {"kind": {"decision"}, "subject": {"s"}, "body": {"b"}}, {"kind": {"general"}, "subject": {strings.Repeat("s", 201)}, "body": {"b"}}} {
+	for _, v := range []url.Values{{}, {"kind": {"decision"}, "subject": {"s"}, "body": {"b"}}, {"kind": {"general"}, "subject": {strings.Repeat("s", 201)}, "body": {"b"}},
+		{"kind": {"general"}, "subject": {"Pay \u202egnp.exe"}, "body": {"b"}}, {"kind": {"general"}, "subject": {"s"}, "body": {"b\x1b[2J"}}} {
 		expect(t, staffPost(t, e.App, s, "officer", page+"/message", v), http.StatusUnprocessableEntity, "")
 	}
 	if n := len(e.mailbox.of(acc.ID)); n != 0 {
@@ -137,7 +157,7 @@ func TestStaffApplicationForms(t *testing.T) {
 	}
 
 	// Document request: bad and good.
-	for _, v := range []url.Values{{}, {"labels": {" \n "}}, {"labels": {strings.Repeat("a\n", 11)}}} {
+	for _, v := range []url.Values{{}, {"labels": {" \n "}}, {"labels": {strings.Repeat("a\n", 11)}}, {"labels": {"Pass\u200bport"}}} {
 		expect(t, staffPost(t, e.App, s, "officer", page+"/request", v), http.StatusUnprocessableEntity, "")
 	}
 	expect(t, staffPost(t, e.App, s, "officer", page+"/request", url.Values{"labels": {"Police certificate\n\nMedical exam\n"}}), http.StatusSeeOther, page+"?done=request")
@@ -215,6 +235,7 @@ func TestStaffRecordsPaperApplications(t *testing.T) {
 		{url.Values{"program": {"Family"}, "family": {"Roy"}, "birth": {"1980-02-30"}}, []string{"birth"}},
 		{url.Values{"program": {"Family"}, "family": {"Roy"}, "birth": {"1980-02-03"}, "email": {"not an email"}}, []string{"email"}},
 		{url.Values{"program": {strings.Repeat("p", 201)}, "family": {"Roy"}, "birth": {"1980-02-03"}}, []string{"program"}},
+		{url.Values{"program": {"Family"}, "given": {"Ma\u0000rie"}, "family": {"Roy\u202e"}, "birth": {"1899-12-31"}}, []string{"given", "family", "birth"}},
 	}
 	for _, c := range bad {
 		p := staffPost(t, e.App, s, "officer", "/en/staff/ircc/paper", c.form)
@@ -245,4 +266,42 @@ func TestStaffRecordsPaperApplications(t *testing.T) {
 	}
 	p = staffPost(t, e.App, s, "officer", "/en/staff/ircc/applications/"+itoa(id)+"/message", url.Values{"kind": {"general"}, "subject": {"s"}, "body": {"b"}})
 	expect(t, p, http.StatusUnprocessableEntity, "")
+}
+
+// The queues say who is asking: the report under the reference the person
+// was given and the reporting account; the link request with the account
+// holder's details, to check against the file.
+func TestStaffQueuesNameWhoIsAsking(t *testing.T) {
+	e := start(t)
+	acc := e.accounts.enrol("pw-r", "Okafor", "en")
+	who := cases.Applicant{AccountID: acc.ID, PairwiseID: acc.PairwiseID, Lang: "en", IP: "192.0.2.9", UA: "test"}
+	rid, err := e.m.AddReport(context.Background(), who, cases.Report{Description: "Work permit", SubmittedOn: "2024-01-02", Details: "Missing."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, number := e.submit(t, paper("Okafor", ""))
+	if res, err := e.m.RequestLink(context.Background(), who, number, "Okafor", "1985-11-02"); err != nil || res.Outcome != cases.LinkWaiting {
+		t.Fatalf("%+v %v", res, err)
+	}
+	s := e.Client(t)
+	for _, lang := range []string{"en", "fr"} {
+		p := staffGet(t, e.App, s, "officer", "/"+lang+"/staff/ircc/reports")
+		expect(t, p, http.StatusOK, "")
+		r := p.Doc.Find(`[data-testid="report"]`)
+		if !strings.Contains(r.Find("h2").Text(), cases.ReportReference(rid)) || p.Text(`[data-testid="reporter"]`) != "Ana Okafor" ||
+			!strings.Contains(r.Text(), "Okafor@example.com") {
+			t.Fatalf("%s: report %q", lang, r.Text())
+		}
+		want := map[string]string{"en": "January 2, 2024", "fr": "2 janvier 2024"}[lang]
+		if !strings.Contains(r.Text(), want) {
+			t.Fatalf("%s: the date is not written out: %q", lang, r.Text())
+		}
+		p = staffGet(t, e.App, s, "officer", "/"+lang+"/staff/ircc/links")
+		expect(t, p, http.StatusOK, "")
+		l := p.Doc.Find(`[data-testid="link-request"]`)
+		if p.Text(`[data-testid="requester"]`) != "Ana Okafor" || !strings.Contains(l.Text(), "Okafor@example.com") ||
+			!strings.Contains(l.Text(), map[string]string{"en": "May 17, 1990", "fr": "17 mai 1990"}[lang]) {
+			t.Fatalf("%s: link request %q", lang, l.Text())
+		}
+	}
 }

@@ -84,7 +84,10 @@ const (
 	OutboxApproved = "application_approved"
 )
 
-// ApprovedPayload is the JSON of an application_approved event.
+// ApprovedPayload is the JSON of an application_approved event: the
+// snapshot the PR portal's invitation carries. It holds nothing that
+// leads back to the secure account (no account id), as the PR portal
+// shares no data with it (DOMAIN.md "Permanent Residence portal").
 type ApprovedPayload struct {
 	ApplicationNumber string `json:"application_number"`
 	UCI               string `json:"uci"`
@@ -93,7 +96,6 @@ type ApprovedPayload struct {
 	BirthDate         string `json:"birth_date"`
 	Email             string `json:"email"`
 	Program           string `json:"program"`
-	AccountID         int64  `json:"account_id"`
 }
 
 // Report is a technical-problem report.

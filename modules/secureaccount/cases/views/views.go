@@ -102,6 +102,18 @@ func Program(ctx context.Context, p string) string {
 
 func date(ctx context.Context, t time.Time) string { return i18n.FormatDate(i18n.LangOf(ctx), t) }
 
+// civilDate writes a YYYY-MM-DD date (a birth date, a date a person
+// typed) in the page's language. It is taken at noon Eastern: at midnight
+// UTC it would read as the day before once formatted in Eastern time.
+// Anything else is shown as it is.
+func civilDate(ctx context.Context, s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return date(ctx, time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, i18n.Eastern))
+}
+
 func dateTime(ctx context.Context, t time.Time) string {
 	return i18n.FormatDateTime(i18n.LangOf(ctx), t)
 }
@@ -181,17 +193,10 @@ func accountMeta(ctx context.Context, title string) templates.Meta {
 
 // Staff console.
 
-// StaffLink is a link on the console home.
-type StaffLink struct {
-	Label string
-	Href  string
-}
-
 // StaffHomeView is the console's applications home.
 type StaffHomeView struct {
 	OpenReports  int
 	WaitingLinks int
-	Others       []StaffLink
 }
 
 // SearchRow is one application found.
@@ -314,7 +319,13 @@ type PaperView struct {
 
 // ReportRow is a report in the staff queue.
 type ReportRow struct {
-	ID          int64
+	ID int64
+	// Reference is how the person quotes it: "TP-000042".
+	Reference string
+	// Name and Email are the reporting account's, so staff know whom to
+	// look for and write to.
+	Name        string
+	Email       string
 	Number      string
 	Description string
 	SubmittedOn string
@@ -340,6 +351,14 @@ type LinkRow struct {
 	ToAccount     int64
 	FromAccount   int64
 	Requested     time.Time
+	// Requester is the account asking for the application, for staff to
+	// check against the file.
+	Requester Requester
+}
+
+// Requester is who asks for an application: the account's details.
+type Requester struct {
+	Name, BirthDate, Email string
 }
 
 // LinksView lists the requests waiting for staff.
