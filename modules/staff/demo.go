@@ -3,11 +3,12 @@ package staff
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+
+	"guichet/app/audit"
 )
 
 // CreateDemoMember makes the person known to the staff service by
@@ -34,7 +35,7 @@ func (m *Module) CreateDemoMember(ctx context.Context, pairwiseID, name, role st
 		if err != nil {
 			return err
 		}
-		if err := m.record(ctx, tx, cli, fmt.Sprintf("granted enrolment %d as %s to %q (demo)", gid, role, name)); err != nil {
+		if err := m.record(ctx, tx, cli, audit.Described("staff.audit.granted_demo", strconv.FormatInt(gid, 10), name, roleArg(role))); err != nil {
 			return err
 		}
 		g, err := m.store.Grant(ctx, tx, gid)
@@ -52,7 +53,7 @@ func (m *Module) CreateDemoMember(ctx context.Context, pairwiseID, name, role st
 			return err
 		}
 		return m.record(ctx, tx, actor{subject: strconv.FormatInt(id, 10)},
-			fmt.Sprintf("enrolled with enrolment %d as %s (demo)", gid, role))
+			audit.Described("staff.audit.enrolled_demo", strconv.FormatInt(gid, 10), roleArg(role)))
 	})
 	if err != nil {
 		return 0, err

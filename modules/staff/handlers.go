@@ -260,7 +260,13 @@ func (m *Module) activityShow(c echo.Context) error {
 		case !ok:
 			who = r.Subject
 		}
-		row := views.ActivityRow{When: i18n.FormatDateTime(lang, r.At), Who: who, Detail: r.Detail, IP: r.IP}
+		row := views.ActivityRow{When: i18n.FormatDateTime(lang, r.At), Who: who, IP: r.IP}
+		if text, translated := audit.DetailIn(lang, r.Detail); translated {
+			row.Detail = text
+		} else {
+			// Recorded as free text, in English.
+			row.Detail, row.DetailLang = text, i18n.EN
+		}
 		if r.Event != audit.StaffAction {
 			row.Event = string(r.Event)
 		}

@@ -207,8 +207,11 @@ func TestActivityAndMembersDates(t *testing.T) {
 			if got, want := strings.TrimSpace(newest.Eq(1).Text()), i18n.In(lang, "staff.activity.member", "Ada Admin", strconv.FormatInt(adminID, 10)); got != want {
 				t.Errorf("who: %q, want %q", got, want)
 			}
-			if !strings.Contains(newest.Eq(2).Text(), "revoked member "+strconv.FormatInt(officerID, 10)) {
-				t.Errorf("what: %q", newest.Eq(2).Text())
+			// What was done reads in the page's language, the role too.
+			what := newest.Eq(2)
+			if got, want := strings.TrimSpace(what.Text()), i18n.In(lang, "staff.audit.revoked_member", strconv.FormatInt(officerID, 10),
+				"Olive Officer", i18n.In(lang, "staff.role.officer")); got != want || what.Find("[lang]").Length() != 0 {
+				t.Errorf("what: %q, want %q", got, want)
 			}
 			oldest := rows.Last().Find("td")
 			if got, want := strings.TrimSpace(oldest.Eq(0).Text()), i18n.FormatDateTime(lang, apptest.Start); got != want {

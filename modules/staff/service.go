@@ -40,6 +40,9 @@ type actor struct {
 
 var cli = actor{subject: cliSubject}
 
+// roleArg is a role in an audit detail, named in the reader's language.
+func roleArg(role string) string { return "@staff.role." + role }
+
 func (m *Module) record(ctx context.Context, tx *sqlx.Tx, a actor, detail string) error {
 	return m.audit.Service(ctx, tx, Service, a.subject, audit.StaffAction, a.ip, a.ua, detail)
 }
@@ -87,7 +90,7 @@ func (m *Module) Grant(ctx context.Context, role, name string) (code string, gra
 			return err
 		}
 		code, grantID = c, id
-		return m.record(ctx, tx, cli, fmt.Sprintf("granted enrolment %d as %s to %q", id, role, name))
+		return m.record(ctx, tx, cli, audit.Described("staff.audit.granted", strconv.FormatInt(id, 10), name, roleArg(role)))
 	})
 	if err != nil {
 		return "", 0, err
@@ -117,7 +120,7 @@ func (m *Module) revokeMember(ctx context.Context, a actor, id int64) error {
 		if err := m.store.RevokeMember(ctx, tx, id, m.clock.Now()); err != nil {
 			return err
 		}
-		return m.record(ctx, tx, a, fmt.Sprintf("revoked member %d (%s, %s)", id, mem.Name, mem.Role))
+		return m.record(ctx, tx, a, audit.Described("staff.audit.revoked_member", strconv.FormatInt(id, 10), mem.Name, roleArg(mem.Role)))
 	})
 }
 
@@ -133,7 +136,7 @@ func (m *Module) revokeGrant(ctx context.Context, a actor, id int64) error {
 		if err := m.codes.Revoke(ctx, tx, CodePurpose, strconv.FormatInt(id, 10)); err != nil {
 			return err
 		}
-		return m.record(ctx, tx, a, fmt.Sprintf("revoked enrolment %d (%s, %s)", id, g.Name, g.Role))
+		return m.record(ctx, tx, a, audit.Described("staff.audit.revoked_grant", strconv.FormatInt(id, 10), g.Name, roleArg(g.Role)))
 	})
 }
 
@@ -230,7 +233,7 @@ func (m *Module) redeem(ctx context.Context, pairwiseID, code, ip, ua string) (M
 			return err
 		}
 		return m.record(ctx, tx, actor{subject: strconv.FormatInt(id, 10), ip: ip, ua: ua},
-			fmt.Sprintf("enrolled with enrolment %d as %s", gid, g.Role))
+			audit.Described("staff.audit.enrolled", strconv.FormatInt(gid, 10), roleArg(g.Role)))
 	})
 	return mem, err
 }

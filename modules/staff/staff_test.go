@@ -14,6 +14,7 @@ import (
 
 	"guichet/app"
 	"guichet/app/apptest"
+	"guichet/app/audit"
 	"guichet/app/identity"
 	"guichet/modules/staff"
 )
@@ -321,7 +322,7 @@ func TestRevokedGrantCode(t *testing.T) {
 	if err := e.mod.RevokeGrant(context.Background(), gid); err != staff.ErrNotFound {
 		t.Fatalf("revoking twice: %v", err)
 	}
-	if rows := e.audit(t, "staff:cli"); len(rows) != 2 || !strings.Contains(rows[1].Detail, "revoked enrolment") {
+	if rows := e.audit(t, "staff:cli"); len(rows) != 2 || rows[1].Detail != audit.Described("staff.audit.revoked_grant", strconv.FormatInt(gid, 10), "Withdrawn Person", "@staff.role.administrator") {
 		t.Fatalf("audit: %+v", rows)
 	}
 }
@@ -504,7 +505,8 @@ func TestMembersPage(t *testing.T) {
 				t.Fatalf("withdraw grant: %q", location(p))
 			}
 			rows := e.audit(t, "staff:"+aid)
-			if len(rows) != 3 || !strings.Contains(rows[1].Detail, "revoked member "+oid) || !strings.Contains(rows[2].Detail, "revoked enrolment "+gs) {
+			if len(rows) != 3 || rows[1].Detail != audit.Described("staff.audit.revoked_member", oid, "Olive Officer", "@staff.role.officer") ||
+				rows[2].Detail != audit.Described("staff.audit.revoked_grant", gs, "Pending Person", "@staff.role.officer") {
 				t.Fatalf("admin's audit: %+v", rows)
 			}
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"guichet/app/audit"
 	"guichet/app/i18n"
 	"guichet/modules/secureaccount/account"
 )
@@ -56,7 +57,7 @@ func (m *Module) CreateDemoApplication(ctx context.Context, accountID int64, who
 		if err != nil {
 			return err
 		}
-		return m.staffAudit(ctx, tx, who, "paper application recorded: "+number+" (demo)")
+		return m.staffAudit(ctx, tx, who, audit.Described("cases.audit.paper_demo", number))
 	})
 	if err != nil {
 		return "", fmt.Errorf("cases: demo application: %w", err)

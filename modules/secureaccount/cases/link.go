@@ -334,7 +334,8 @@ func (m *Module) ApproveLink(ctx context.Context, id int64, who Actor) error {
 		if err := m.moveLinked(ctx, tx, l, &who); err != nil {
 			return err
 		}
-		return m.staffAudit(ctx, tx, who, fmt.Sprintf("link request %d approved (application %d to account %d)", id, l.ApplicationID, l.AccountID))
+		return m.staffAudit(ctx, tx, who, audit.Described("cases.audit.link_approved", strconv.FormatInt(id, 10),
+			strconv.FormatInt(l.ApplicationID, 10), strconv.FormatInt(l.AccountID, 10)))
 	})
 	if err == nil {
 		m.mailQueued()
@@ -353,7 +354,7 @@ func (m *Module) RefuseLink(ctx context.Context, id int64, who Actor) error {
 		if !ok {
 			return ErrNotFound
 		}
-		return m.staffAudit(ctx, tx, who, fmt.Sprintf("link request %d refused", id))
+		return m.staffAudit(ctx, tx, who, audit.Described("cases.audit.link_refused", strconv.FormatInt(id, 10)))
 	})
 }
 

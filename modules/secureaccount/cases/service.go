@@ -257,7 +257,7 @@ func (m *Module) ChangeStatus(ctx context.Context, id int64, to, note string, wh
 				return fmt.Errorf("cases: post decision: %w", err)
 			}
 		}
-		return m.staffAudit(ctx, tx, who, fmt.Sprintf("application %s: status %s -> %s", a.Number, a.Status, to))
+		return m.staffAudit(ctx, tx, who, audit.Described("cases.audit.status", a.Number, "@cases.status."+a.Status, "@cases.status."+to))
 	})
 	if err == nil {
 		m.mailQueued()
@@ -289,7 +289,7 @@ func (m *Module) SendMessage(ctx context.Context, id int64, kind, subject, body 
 		if err := m.store.touch(ctx, tx, id, now); err != nil {
 			return err
 		}
-		return m.staffAudit(ctx, tx, who, fmt.Sprintf("application %s: %s message sent", a.Number, kind))
+		return m.staffAudit(ctx, tx, who, audit.Described("cases.audit.message", a.Number, "@cases.letter_kind."+kind))
 	})
 	if err == nil {
 		m.mailQueued()
@@ -342,7 +342,7 @@ func (m *Module) RequestDocuments(ctx context.Context, id int64, labels []string
 			Note: strings.Join(labels, "; ")}); err != nil {
 			return err
 		}
-		return m.staffAudit(ctx, tx, who, fmt.Sprintf("application %s: %d documents requested", a.Number, len(labels)))
+		return m.staffAudit(ctx, tx, who, audit.Described("cases.audit.documents", a.Number, strconv.Itoa(len(labels))))
 	})
 	if err == nil {
 		m.mailQueued()
@@ -360,7 +360,7 @@ func (m *Module) RecordPaper(ctx context.Context, a account.NewApplication, who 
 		if id, number, err = m.submit(ctx, tx, a, who.Staff.Name); err != nil {
 			return err
 		}
-		return m.staffAudit(ctx, tx, who, "paper application recorded: "+number)
+		return m.staffAudit(ctx, tx, who, audit.Described("cases.audit.paper", number))
 	})
 	return id, number, err
 }
@@ -375,7 +375,7 @@ func (m *Module) HandleReport(ctx context.Context, id int64, who Actor) error {
 		if !ok {
 			return ErrNotFound
 		}
-		return m.staffAudit(ctx, tx, who, fmt.Sprintf("technical problem report %d handled", id))
+		return m.staffAudit(ctx, tx, who, audit.Described("cases.audit.report", ReportReference(id)))
 	})
 }
 

@@ -11,6 +11,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"guichet/app/audit"
+	"guichet/app/i18n"
+
 	"guichet/modules/secureaccount/account"
 	"guichet/modules/secureaccount/cases"
 )
@@ -164,6 +167,23 @@ func TestStatusTransitionsAndHistory(t *testing.T) {
 	}
 	if n := e.staffActions(t); n != 4 {
 		t.Fatalf("audited %d", n)
+	}
+	// The staff activity reads each action in its own language: the last
+	// one is the refusal, statuses named as the applicant sees them.
+	var detail string
+	if err := e.DB.R.Get(&detail, `SELECT detail FROM app_audit WHERE event = 'staff_action' ORDER BY id DESC LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	var number string
+	if err := e.DB.R.Get(&number, `SELECT number FROM ircc_applications WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{i18n.EN, i18n.FR} {
+		got, ok := audit.DetailIn(lang, detail)
+		want := i18n.In(lang, "cases.audit.status", number, i18n.In(lang, "cases.status.in_progress"), i18n.In(lang, "cases.status.refused"))
+		if !ok || got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
 	}
 }
 

@@ -291,7 +291,7 @@ func (m *Module) staffDocument(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	if err := m.audit.Service(ctx, m.db.W, "staff", strconv.FormatInt(who.Staff.ID, 10), audit.StaffAction, who.IP, who.UA,
-		"document "+strconv.FormatInt(id, 10)+" downloaded"); err != nil {
+		audit.Described("cases.audit.download", strconv.FormatInt(id, 10), d.Filename)); err != nil {
 		return err
 	}
 	ct := d.ContentType

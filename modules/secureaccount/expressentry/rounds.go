@@ -125,7 +125,7 @@ func (m *Module) runRound(ctx context.Context, staffID int64, size, minScore int
 			return err
 		}
 		return m.audit.Service(ctx, tx, "staff", strconv.FormatInt(staffID, 10), audit.StaffAction, ip, ua,
-			fmt.Sprintf("express entry round %d on %s: asked %d, minimum %d, invited %d", round.ID, round.Date, size, minScore, round.Invited))
+			audit.Described("ee.audit.round", strconv.FormatInt(round.ID, 10), round.Date, strconv.Itoa(size), strconv.Itoa(minScore), strconv.Itoa(round.Invited)))
 	})
 	if err != nil {
 		return Round{}, err

@@ -78,9 +78,11 @@ type ActivityRow struct {
 	Who  string
 	// Event names an event other than a staff action, "" for one.
 	Event string
-	// Detail says what was done, as recorded (in English).
-	Detail string
-	IP     string
+	// Detail says what was done, in the page's language unless
+	// DetailLang names the language it was recorded in.
+	Detail     string
+	DetailLang string
+	IP         string
 }
 
 // ActivityView lists recent staff events.
