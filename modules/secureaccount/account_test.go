@@ -154,7 +154,7 @@ func TestDashboardInBothLanguages(t *testing.T) {
 	e := start(t)
 	p := e.enrolled(t, "amelie@example.com", "fr")
 	submitted := e.Fake.Now().Add(-48 * time.Hour)
-	e.apps.byAccount[p.id] = []account.ApplicationSummary{{ID: 7, Number: "W300012345", Kind: account.KindPaper, Program: "Family sponsorship",
+	e.apps.byAccount[p.id] = []account.ApplicationSummary{{ID: 7, Number: "W300012345", Program: "Family sponsorship",
 		Status: account.StatusInProgress, Submitted: submitted, Updated: e.Fake.Now(), Href: "/ircc/applications/7"}}
 	e.profiles.byAccount[p.id] = []account.ProfileSummary{{ID: 3, Number: "E0123456789", Status: account.StatusSubmitted, Score: 471,
 		Updated: e.Fake.Now(), Expires: e.Fake.Now().AddDate(1, 0, 0), Href: "/ircc/express-entry/3"}}
@@ -272,9 +272,32 @@ func TestContactUpdate(t *testing.T) {
 	if d.Text(`[data-testid="contact-email"]`) != "new@example.com" || d.Doc.Find(`[data-testid="done"]`).Length() != 1 {
 		t.Fatal("dashboard does not show the new address")
 	}
-	// Letters now go to the new address, in the new language.
+	// Letters now go to the new address, in the new language, and so
+	// does what IRCC sends about the open applications.
 	e.post(t, p.id, account.Letter{Kind: account.LetterGeneral, Subject: "S", Body: "B"})
 	if ms := e.mails(t, "new@example.com"); len(ms) != 1 || ms[0].Lang != "en" {
 		t.Fatalf("mail after the change: %+v", ms)
+	}
+	if got := e.apps.emails[p.id]; got != "new@example.com" {
+		t.Fatalf("applications' email: %q", got)
+	}
+}
+
+// A change of address that cannot reach the applications is not kept:
+// the account and its applications never disagree.
+func TestContactUpdateIsWholeOrNothing(t *testing.T) {
+	e := start(t)
+	p := e.enrolled(t, "amelie@example.com", "fr")
+	e.apps.fail = true
+	if r := p.c.Post("/en/ircc/contact", url.Values{"email": {"new@example.com"}, "lang": {"en"}}); r.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("update with the applications failing: %d", r.StatusCode)
+	}
+	var email, lang string
+	if err := e.DB.R.QueryRow(`SELECT email, lang FROM ircc_accounts WHERE id = ?`, p.id).Scan(&email, &lang); err != nil || email != "amelie@example.com" || lang != "fr" {
+		t.Fatalf("a failed update changed the account: %s %s", email, lang)
+	}
+	// Only the language: the applications are not asked.
+	if r := p.c.Post("/en/ircc/contact", url.Values{"email": {"amelie@example.com"}, "lang": {"en"}}); locate(r) != "/en/ircc/?done=contact" {
+		t.Fatalf("language only: %d %q", r.StatusCode, locate(r))
 	}
 }

@@ -3,6 +3,7 @@ package secureaccount_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -41,10 +42,25 @@ func (f *fakeProfiles) ForAccount(_ context.Context, id int64) ([]account.Profil
 
 type fakeApps struct {
 	byAccount map[int64][]account.ApplicationSummary
+	emails    map[int64]string
+	fail      bool
 }
 
 func (f *fakeApps) ForAccount(_ context.Context, id int64) ([]account.ApplicationSummary, error) {
 	return f.byAccount[id], nil
+}
+
+// SetEmail records the address each account's applications were given;
+// fail makes it fail, to show the contact change is then not kept.
+func (f *fakeApps) SetEmail(_ context.Context, _ *sqlx.Tx, id int64, email string) (int64, error) {
+	if f.fail {
+		return 0, errors.New("applications unavailable")
+	}
+	if f.emails == nil {
+		f.emails = map[int64]string{}
+	}
+	f.emails[id] = email
+	return 1, nil
 }
 
 func start(t *testing.T) *env {

@@ -169,10 +169,17 @@ func (m *Module) contactSubmit(c echo.Context) error {
 		if err := m.store.UpdateContact(ctx, tx, acc.ID, f.Email, f.Lang); err != nil {
 			return err
 		}
-		if f.Email != acc.Email {
-			return m.audit.Service(ctx, tx, Service, acc.PairwiseID, audit.EmailChanged, ip, ua, "")
+		if f.Email == acc.Email {
+			return nil
 		}
-		return nil
+		// IRCC writes about an application at the email on it: the
+		// applications still open follow the account's new address.
+		if m.applications != nil {
+			if _, err := m.applications.SetEmail(ctx, tx, acc.ID, f.Email); err != nil {
+				return err
+			}
+		}
+		return m.audit.Service(ctx, tx, Service, acc.PairwiseID, audit.EmailChanged, ip, ua, "")
 	})
 	if err != nil {
 		return err

@@ -153,7 +153,6 @@ type Profiles interface {
 type ApplicationSummary struct {
 	ID      int64
 	Number  string
-	Kind    string
 	Program string
 	Status  string
 	// Submitted is when IRCC received it; Updated its last status change.
@@ -162,9 +161,16 @@ type ApplicationSummary struct {
 	Href      string // the application's page, after the language prefix
 }
 
-// ApplicationList lists an account's applications for its dashboard.
+// ApplicationList is what the account's own pages need of its
+// applications.
 type ApplicationList interface {
+	// ForAccount lists an account's applications for its dashboard.
 	ForAccount(ctx context.Context, accountID int64) ([]ApplicationSummary, error)
+	// SetEmail makes email the address on each of the account's
+	// applications still waiting for a decision, inside tx: IRCC writes
+	// about an application there, including the Permanent Residence
+	// portal's invitation after an approval. It returns how many changed.
+	SetEmail(ctx context.Context, tx *sqlx.Tx, accountID int64, email string) (int64, error)
 }
 
 // Document is an uploaded file's description (its bytes come from Open).

@@ -404,6 +404,10 @@ func (a applications) Submit(ctx context.Context, tx *sqlx.Tx, app account.NewAp
 // applicationList is account.ApplicationList.
 type applicationList struct{ m *Module }
 
+func (l applicationList) SetEmail(ctx context.Context, tx *sqlx.Tx, accountID int64, email string) (int64, error) {
+	return l.m.store.SetEmail(ctx, tx, accountID, email)
+}
+
 func (l applicationList) ForAccount(ctx context.Context, accountID int64) ([]account.ApplicationSummary, error) {
 	apps, err := l.m.store.Summaries(ctx, accountID)
 	if err != nil {
@@ -412,7 +416,7 @@ func (l applicationList) ForAccount(ctx context.Context, accountID int64) ([]acc
 	out := make([]account.ApplicationSummary, 0, len(apps))
 	for _, a := range apps {
 		out = append(out, account.ApplicationSummary{
-			ID: a.ID, Number: a.Number, Kind: a.Kind, Program: a.Program, Status: a.Status,
+			ID: a.ID, Number: a.Number, Program: a.Program, Status: a.Status,
 			Submitted: a.SubmittedAt, Updated: a.UpdatedAt, Href: appsBase + strconv.FormatInt(a.ID, 10),
 		})
 	}

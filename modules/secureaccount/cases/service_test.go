@@ -301,3 +301,34 @@ func TestApprovalsAtOnceWriteOneEvent(t *testing.T) {
 		t.Fatalf("%d approvals won, %d events, %d letters", won, e.Count(t, "ircc_outbox"), len(e.mailbox.of(acc.ID)))
 	}
 }
+
+// A new contact email reaches the account's applications still waiting
+// for a decision, and only those: a decided application keeps the address
+// it was decided with, and other accounts' applications are untouched.
+func TestSetEmailFollowsTheAccountOnOpenApplications(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	acc := e.accounts.enrol("pw-a", "Silva", "en")
+	other := e.accounts.enrol("pw-b", "Costa", "en")
+	open, _ := e.submit(t, online(acc.ID, "Silva"))
+	decided, _ := e.submit(t, online(acc.ID, "Silva"))
+	elsewhere, _ := e.submit(t, online(other.ID, "Costa"))
+	if err := e.m.ChangeStatus(ctx, decided, account.StatusRefused, "", officer); err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	err := e.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		n, err = e.m.ApplicationList().SetEmail(ctx, tx, acc.ID, "new@example.com")
+		return err
+	})
+	if err != nil || n != 1 {
+		t.Fatalf("changed %d: %v", n, err)
+	}
+	for id, want := range map[int64]string{open: "new@example.com", decided: "silva@example.com", elsewhere: "costa@example.com"} {
+		var got string
+		if err := e.DB.R.Get(&got, `SELECT email FROM ircc_applications WHERE id = ?`, id); err != nil || got != want {
+			t.Errorf("application %d: %q, want %q (%v)", id, got, want, err)
+		}
+	}
+}

@@ -275,14 +275,15 @@ func (s *Store) ApplicationByNumber(ctx context.Context, q sqlx.QueryerContext, 
 // Summary is an application as the dashboard lists it.
 type Summary struct {
 	ID                     int64
-	Number, Kind, Program  string
+	Number, Program        string
 	Status                 string
 	SubmittedAt, UpdatedAt time.Time
 }
 
 // selectSummaries reads only what the dashboard shows: it is the secure
-// account's busiest query, and the full rows cost twice as much to read.
-const selectSummaries = `SELECT id, number, kind, program, status, submitted_at, updated_at
+// account's busiest query, and each column of each row costs a conversion
+// in the driver.
+const selectSummaries = `SELECT id, number, program, status, submitted_at, updated_at
 	FROM ircc_applications WHERE account_id = ? ORDER BY submitted_at DESC, id DESC`
 
 // Summaries lists an account's applications for its dashboard, newest
@@ -296,12 +297,26 @@ func (s *Store) Summaries(ctx context.Context, accountID int64) ([]Summary, erro
 	out := make([]Summary, 0, 16)
 	for rows.Next() {
 		var r Summary
-		if err := rows.Scan(&r.ID, &r.Number, &r.Kind, &r.Program, &r.Status, &r.SubmittedAt, &r.UpdatedAt); err != nil {
+		if err := rows.Scan(&r.ID, &r.Number, &r.Program, &r.Status, &r.SubmittedAt, &r.UpdatedAt); err != nil {
 			return nil, fmt.Errorf("cases: list applications: %w", err)
 		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// setEmail changes the email on an account's applications still waiting
+// for a decision, inside tx.
+const setEmail = `UPDATE ircc_applications SET email = ?
+	WHERE account_id = ? AND status NOT IN ('approved', 'refused') AND email <> ?`
+
+// SetEmail makes email the address on the account's open applications.
+func (s *Store) SetEmail(ctx context.Context, tx *sqlx.Tx, accountID int64, email string) (int64, error) {
+	res, err := tx.ExecContext(ctx, tx.Rebind(setEmail), email, accountID, email)
+	if err != nil {
+		return 0, fmt.Errorf("cases: email of account %d's applications: %w", accountID, err)
+	}
+	return res.RowsAffected()
 }
 
 // ForAccount lists an account's applications, newest first.
