@@ -140,6 +140,45 @@ func (s *Store) Allow(ctx context.Context, key string, r Rule) (bool, error) {
 	return ok, err
 }
 
+// Try is one guess counted by Take.
+type Try struct {
+	// Allowed says the guess may be checked. When false nothing was
+	// counted and the key stays shut until Until.
+	Allowed bool
+	// Last says this guess reached r.Limit: with r.Lock > 0 the key is now
+	// locked until Until, so a wrong guess leaves it locked and a right
+	// one calls Reset.
+	Last bool
+	// Until is when the key opens again: the end of the lock, or, for a
+	// rule without one, the end of the window. Zero for an allowed guess
+	// that was not the last.
+	Until time.Time
+}
+
+// Take is Allow for guesses at a secret (a code, a password): it counts
+// the guess before it is checked, so a burst of guesses sent at once gets
+// at most r.Limit of them checked in a window, and it also says whether
+// this guess was the last one the rule allows and until when the key is
+// shut. Checking the lock first and counting a failure afterwards would
+// let every guess of a burst pass the check before any was counted.
+func (s *Store) Take(ctx context.Context, key string, r Rule) (Try, error) {
+	st, counted, err := s.attempt(ctx, key, r, true)
+	if err != nil {
+		return Try{}, err
+	}
+	t := Try{Allowed: counted, Last: counted && st.Count >= r.Limit}
+	if counted && !t.Last {
+		return t, nil
+	}
+	switch {
+	case st.LockedUntil != nil:
+		t.Until = st.LockedUntil.UTC()
+	default:
+		t.Until = st.WindowStart.Add(r.Window).UTC()
+	}
+	return t, nil
+}
+
 // attempt applies one attempt in a single write transaction and returns the
 // key's state afterwards and whether the attempt was counted.
 func (s *Store) attempt(ctx context.Context, key string, r Rule, refuseAtLimit bool) (state, bool, error) {

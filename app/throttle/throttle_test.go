@@ -397,11 +397,132 @@ func TestInvalidRule(t *testing.T) {
 		if _, err := s.Allow(ctx, "k", r); !errors.Is(err, throttle.ErrRule) {
 			t.Errorf("Allow(%+v) = %v, want ErrRule", r, err)
 		}
+		if _, err := s.Take(ctx, "k", r); !errors.Is(err, throttle.ErrRule) {
+			t.Errorf("Take(%+v) = %v, want ErrRule", r, err)
+		}
 	}
 	if _, err := s.NotifyOnce(ctx, "k", 0); !errors.Is(err, throttle.ErrRule) {
 		t.Errorf("NotifyOnce(0) = %v, want ErrRule", err)
 	}
 	if n := rows(t, d); n != 0 {
 		t.Fatalf("invalid calls created %d rows", n)
+	}
+}
+
+func take(t *testing.T, s *throttle.Store, key string, r throttle.Rule) throttle.Try {
+	t.Helper()
+	try, err := s.Take(context.Background(), key, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return try
+}
+
+// Take counts a guess before it is checked: the guess that reaches the
+// limit is allowed, says it was the last and locks; later ones are refused
+// without being counted and say when the lock ends.
+func TestTakeCountsGuessesBeforeTheyAreChecked(t *testing.T) {
+	s, clk, d := setup(t)
+	key := "2fa:gckey:abc"
+	for i := 1; i < signin.Limit; i++ {
+		if try := take(t, s, key, signin); !try.Allowed || try.Last || !try.Until.IsZero() {
+			t.Fatalf("guess %d: %+v", i, try)
+		}
+	}
+	want := apptest.Start.Add(signin.Lock)
+	if try := take(t, s, key, signin); !try.Allowed || !try.Last || !try.Until.Equal(want) {
+		t.Fatalf("last guess: %+v, want allowed, last, until %v", try, want)
+	}
+	if until, l := locked(t, s, key); !l || !until.Equal(want) {
+		t.Fatalf("after the last guess: locked %v until %v", l, until)
+	}
+	clk.Advance(time.Minute)
+	if try := take(t, s, key, signin); try.Allowed || try.Last || !try.Until.Equal(want) {
+		t.Fatalf("guess during the lock: %+v", try)
+	}
+	if n := count(t, d, key); n != signin.Limit {
+		t.Fatalf("count = %d, want %d (refused guesses are not counted)", n, signin.Limit)
+	}
+	// A right last guess: Reset opens the key at once.
+	if err := s.Reset(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
+	if try := take(t, s, key, signin); !try.Allowed || try.Last {
+		t.Fatalf("guess after Reset: %+v", try)
+	}
+	// After a lock runs out, the count starts again.
+	for range signin.Limit - 1 {
+		take(t, s, key, signin)
+	}
+	clk.Advance(signin.Lock)
+	if try := take(t, s, key, signin); !try.Allowed || try.Last {
+		t.Fatalf("guess after the lock: %+v", try)
+	}
+	if n := count(t, d, key); n != 1 {
+		t.Fatalf("count = %d after the lock, want 1", n)
+	}
+}
+
+// A rule without a lock: the last guess is allowed, the next ones wait
+// for the window, which Until gives.
+func TestTakeWithoutLock(t *testing.T) {
+	s, clk, _ := setup(t)
+	key := "k"
+	r := throttle.Rule{Limit: 2, Window: 10 * time.Minute}
+	take(t, s, key, r)
+	clk.Advance(time.Minute)
+	end := apptest.Start.Add(r.Window)
+	if try := take(t, s, key, r); !try.Allowed || !try.Last || !try.Until.Equal(end) {
+		t.Fatalf("last guess: %+v, want until %v", try, end)
+	}
+	if try := take(t, s, key, r); try.Allowed || !try.Until.Equal(end) {
+		t.Fatalf("guess beyond the limit: %+v", try)
+	}
+	if _, l := locked(t, s, key); l {
+		t.Fatal("a rule without Lock locked the key")
+	}
+}
+
+// The point of Take: of a burst of guesses sent at once, exactly Limit are
+// allowed, exactly one of them is the last, and every refusal says when
+// the lock ends.
+func TestTakeBurstAllowsOnlyTheLimit(t *testing.T) {
+	s, _, d := setup(t)
+	ctx := context.Background()
+	key := "signin:user:someone"
+	var (
+		wg                    sync.WaitGroup
+		mu                    sync.Mutex
+		allowed, last, refuse int
+	)
+	for range 3 * signin.Limit {
+		wg.Go(func() {
+			try, err := s.Take(ctx, key, signin)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case try.Last:
+				last++
+				allowed++
+			case try.Allowed:
+				allowed++
+			default:
+				refuse++
+				if !try.Until.Equal(apptest.Start.Add(signin.Lock)) {
+					t.Errorf("refusal until %v", try.Until)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if allowed != signin.Limit || last != 1 || refuse != 2*signin.Limit {
+		t.Fatalf("allowed %d, last %d, refused %d; want %d, 1, %d", allowed, last, refuse, signin.Limit, 2*signin.Limit)
+	}
+	if n := count(t, d, key); n != signin.Limit {
+		t.Fatalf("count = %d, want %d", n, signin.Limit)
 	}
 }

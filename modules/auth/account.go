@@ -196,10 +196,12 @@ func (m *Module) emailConfirmSubmit(c echo.Context) error {
 	if len(v.Errs) > 0 {
 		return web.Render(c, http.StatusUnprocessableEntity, views.ConfirmEmail(v))
 	}
+	// Each code is counted before it is checked, so codes sent all at once
+	// get at most codeGuesses of them checked; a right one clears the count.
 	guessKey := "email-change-code:" + cr.Cred
-	if _, locked, err := m.throttle.Locked(ctx, guessKey); err != nil {
+	if try, err := m.throttle.Take(ctx, guessKey, guessRule); err != nil {
 		return err
-	} else if locked {
+	} else if !try.Allowed {
 		v.Errs = views.Problems{problem("code", "auth.code.locked")}
 		return web.Render(c, http.StatusTooManyRequests, views.ConfirmEmail(v))
 	}
@@ -223,9 +225,6 @@ func (m *Module) emailConfirmSubmit(c echo.Context) error {
 			i18n.In(lang, "auth.mail.email_changed_subject"), i18n.In(lang, "auth.mail.email_changed_body", cr.Username, addr))
 	})
 	if errors.Is(err, errStop) {
-		if _, _, err := m.throttle.Fail(ctx, guessKey, guessRule); err != nil {
-			return err
-		}
 		v.Errs = views.Problems{problem("code", "auth.code.wrong")}
 		return web.Render(c, http.StatusUnprocessableEntity, views.ConfirmEmail(v))
 	}
@@ -233,6 +232,9 @@ func (m *Module) emailConfirmSubmit(c echo.Context) error {
 		return err
 	}
 	m.kickMail()
+	if err := m.throttle.Reset(ctx, guessKey); err != nil {
+		return err
+	}
 	m.sessions.Remove(ctx, keyNewEmail)
 	return web.Redirect(c, web.URL(c, "/gckey/account?done=email"))
 }

@@ -220,10 +220,12 @@ func (m *Module) resetSubmit(c echo.Context) error {
 	if len(v.Errs) > 0 {
 		return web.Render(c, http.StatusUnprocessableEntity, views.Reset(v))
 	}
+	// A recovery code is counted before it is checked, so codes sent all
+	// at once get at most secondStepLimit of them checked.
 	if need {
-		if _, locked, err := m.throttle.Locked(ctx, secondStepKey(cr.Cred)); err != nil {
+		if try, err := m.throttle.Take(ctx, secondStepKey(cr.Cred), secondStepRule); err != nil {
 			return err
-		} else if locked {
+		} else if !try.Allowed {
 			v.Errs = views.Problems{problem("code", "auth.reset.code_locked")}
 			return web.Render(c, http.StatusTooManyRequests, views.Reset(v))
 		}
@@ -265,9 +267,6 @@ func (m *Module) resetSubmit(c echo.Context) error {
 	case errors.Is(err, codes.ErrInvalid):
 		return m.resetInvalid(c)
 	case errors.Is(err, errStop):
-		if _, _, err := m.throttle.Fail(ctx, secondStepKey(cr.Cred), secondStepRule); err != nil {
-			return err
-		}
 		v.Errs = views.Problems{problem("code", "auth.reset.code_wrong")}
 		return web.Render(c, http.StatusUnprocessableEntity, views.Reset(v))
 	case err != nil:
@@ -281,6 +280,13 @@ func (m *Module) resetSubmit(c echo.Context) error {
 	// username so they can sign in with the new password.
 	if err := m.throttle.Reset(ctx, userKey(cr.UsernameNorm)); err != nil {
 		return err
+	}
+	// A right recovery code clears the count of wrong answers, as it does
+	// on the recovery module's own page.
+	if need {
+		if err := m.throttle.Reset(ctx, secondStepKey(cr.Cred)); err != nil {
+			return err
+		}
 	}
 	return web.Redirect(c, web.URL(c, "/gckey/signin?done=reset"))
 }

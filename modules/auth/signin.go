@@ -14,6 +14,7 @@ import (
 	"guichet/app/i18n"
 	"guichet/app/identity"
 	"guichet/app/password"
+	"guichet/app/throttle"
 	"guichet/app/web"
 	"guichet/modules/auth/views"
 )
@@ -28,6 +29,15 @@ func (m *Module) signinShow(c echo.Context) error {
 // signinSubmit checks a username and password. Every failure, whether the
 // username exists or not, costs one argon2id computation and gets the same
 // page, and is counted against the username and the address.
+//
+// The username's count takes each try before its password is checked
+// (throttle.Take), known username or not, so passwords sent all at once
+// get at most userFailLimit of them checked; a right password clears the
+// count. The address's count is different: it is read first and counts
+// failures after the check, because many people behind one address (an
+// office) sign in rightly and must not add up. Bursts against one account
+// are bounded by the username's count, and password checks as a whole by
+// the argon2id limiter.
 func (m *Module) signinSubmit(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := signinForm{Username: c.FormValue("username"), Password: c.FormValue("password")}
@@ -52,19 +62,23 @@ func (m *Module) signinSubmit(c echo.Context) error {
 	// username; its password is still checked so the answer takes as long.
 	open := found && !cr.Closed()
 
-	lockedBefore := false
-	exempt := false
-	if until, locked, err := m.throttle.Locked(ctx, ukey); err != nil {
+	// Every username, known or not, takes a try the same way (one write),
+	// so neither the answer nor its timing tells whether it exists.
+	try, err := m.throttle.Take(ctx, ukey, userRule)
+	if err != nil {
 		return err
-	} else if locked {
-		lockedBefore = true
+	}
+	exempt := false
+	if !try.Allowed {
+		// The owner's known browser still gets its password checked, so an
+		// attacker cannot lock the owner out; the try is not counted.
 		if open {
 			if exempt, err = m.knownDevice(c, cr.Cred); err != nil {
 				return err
 			}
 		}
 		if !exempt {
-			return m.lockedAnswer(c, v, until)
+			return m.lockedAnswer(c, v, try.Until)
 		}
 	}
 
@@ -78,14 +92,18 @@ func (m *Module) signinSubmit(c echo.Context) error {
 		m.hasher.VerifyDummy(ctx, f.Password)
 	}
 	if !ok || !open {
-		return m.signinFailed(c, v, cr, open, ukey, lockedBefore, exempt)
+		return m.signinFailed(c, v, cr, open, try)
 	}
 
 	now := m.clock.Now()
 	if cr.ExpiredAt != nil || now.Sub(cr.lastUse()) > expireAfter {
 		// Only now, after the right password, does the person learn that
-		// this GCKey expired.
+		// this GCKey expired. The password was right: its try is cleared
+		// like any right one's, so the answer stays "expired".
 		if _, err := m.expire(ctx, cr.Cred, now); err != nil {
+			return err
+		}
+		if err := m.throttle.Reset(ctx, ukey); err != nil {
 			return err
 		}
 		return web.Render(c, http.StatusOK, views.Message(views.MessageView{
@@ -97,29 +115,29 @@ func (m *Module) signinSubmit(c echo.Context) error {
 	return m.completeSignin(c, cr, f.Password, rehash)
 }
 
-// signinFailed counts a failed attempt and answers it.
-func (m *Module) signinFailed(c echo.Context, v views.SigninView, cr Credential, open bool, ukey string, lockedBefore, exempt bool) error {
+// signinFailed counts a failed attempt against the address and answers
+// it. The username's try was taken before the check; when it was the last
+// one, the username is now locked and its owner told. A known browser
+// during a lock took no try and is told only that the password is wrong.
+func (m *Module) signinFailed(c echo.Context, v views.SigninView, cr Credential, open bool, try throttle.Try) error {
 	ctx := c.Request().Context()
 	ip, ua := web.Client(c)
+	// The address counts failures only, after the check (signinSubmit).
 	if _, _, err := m.throttle.Fail(ctx, ipKey(ip), ipRule); err != nil {
-		return err
-	}
-	until, locked, err := m.throttle.Fail(ctx, ukey, userRule)
-	if err != nil {
 		return err
 	}
 	if open {
 		if err := m.audit.Credential(ctx, m.db.W, cr.Cred, audit.SignInFailed, ip, ua, ""); err != nil {
 			return err
 		}
-		if locked && !lockedBefore {
-			if err := m.lockNotice(ctx, cr, until, ip, ua); err != nil {
+		if try.Last {
+			if err := m.lockNotice(ctx, cr, try.Until, ip, ua); err != nil {
 				return err
 			}
 		}
 	}
-	if locked && !exempt {
-		return m.lockedAnswer(c, v, until)
+	if try.Last {
+		return m.lockedAnswer(c, v, try.Until)
 	}
 	v.Errs = views.Problems{problem("username", "auth.signin.wrong")}
 	return web.Render(c, http.StatusUnprocessableEntity, views.Signin(v))

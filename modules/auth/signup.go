@@ -204,10 +204,13 @@ func (m *Module) verifySubmit(c echo.Context) error {
 	if len(v.Errs) > 0 {
 		return web.Render(c, http.StatusUnprocessableEntity, views.Verify(v))
 	}
+	// Each code is counted before it is checked, so codes sent all at once
+	// get at most codeGuesses of them checked. A right one ends the
+	// sign-up, and with it the use of this count.
 	guessKey := "signup-code:" + su.ID
-	if _, locked, err := m.throttle.Locked(ctx, guessKey); err != nil {
+	if try, err := m.throttle.Take(ctx, guessKey, guessRule); err != nil {
 		return err
-	} else if locked {
+	} else if !try.Allowed {
 		v.Errs = views.Problems{problem("code", "auth.code.locked")}
 		return web.Render(c, http.StatusTooManyRequests, views.Verify(v))
 	}
@@ -248,9 +251,6 @@ func (m *Module) verifySubmit(c echo.Context) error {
 	})
 	switch {
 	case errors.Is(err, errStop):
-		if _, _, err := m.throttle.Fail(ctx, guessKey, guessRule); err != nil {
-			return err
-		}
 		v.Errs = views.Problems{problem("code", "auth.code.wrong")}
 		return web.Render(c, http.StatusUnprocessableEntity, views.Verify(v))
 	case errors.Is(err, ErrUsernameTaken):

@@ -12,6 +12,7 @@ import (
 	"guichet/app/i18n"
 	"guichet/app/identity"
 	"guichet/app/mail"
+	"guichet/app/throttle"
 	"guichet/app/web"
 )
 
@@ -84,17 +85,24 @@ func (m *Module) lockedUntil(c echo.Context, s subject) (string, bool, error) {
 // lockNoticeEvery is how often a lockout may be mailed to one person.
 const lockNoticeEvery = 24 * time.Hour
 
-// wrongCode counts a wrong recovery code on the shared counter. When it
-// locks the second step, the lock is recorded and mailed (at most once a
-// day, sharing the twofactor module's notice on the same key).
-func (m *Module) wrongCode(c echo.Context, s subject) (time.Time, bool, error) {
+// takeTry counts one recovery code on the shared counter before the code
+// is checked, so codes sent all at once cannot all be checked while the
+// first ones are still being counted: at most the rule's limit are
+// checked in a window. A refused code is not checked. A right code clears
+// the count (recoverSubmit), so only wrong answers add up to the lock.
+func (m *Module) takeTry(c echo.Context, s subject) (throttle.Try, error) {
+	return m.throttle.Take(c.Request().Context(), m.counterKey(s.Kind, s.ID), m.counterRule)
+}
+
+// wrongCode records a wrong recovery code, already counted by takeTry.
+// When that try was the last one, it locked the second step: the lock is
+// recorded and mailed (at most once a day, sharing the twofactor module's
+// notice on the same key).
+func (m *Module) wrongCode(c echo.Context, s subject, try throttle.Try) (time.Time, bool, error) {
 	ctx := c.Request().Context()
 	ip, ua := web.Client(c)
 	key := m.counterKey(s.Kind, s.ID)
-	until, locked, err := m.throttle.Fail(ctx, key, m.counterRule)
-	if err != nil {
-		return time.Time{}, false, err
-	}
+	until, locked := try.Until, try.Last
 	if err := m.audit.Credential(ctx, m.db.W, s.ID, audit.SecondFactorFailed, ip, ua, "recovery code"); err != nil {
 		return time.Time{}, false, err
 	}

@@ -3,6 +3,7 @@ package recovery
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/labstack/echo/v4"
@@ -29,6 +30,13 @@ func (m *Module) recoverAccess(c echo.Context) (subject, bool, error) {
 		return s, true, web.Render(c, http.StatusTooManyRequests, views.Locked(views.LockedView{Until: until, Lost: web.URL(c, base+"/lost")}))
 	}
 	return s, false, nil
+}
+
+// renderLocked is the page saying when the second step opens again.
+func (m *Module) renderLocked(c echo.Context, until time.Time) error {
+	return web.Render(c, http.StatusTooManyRequests, views.Locked(views.LockedView{
+		Until: i18n.FormatTime(web.Lang(c), until), Lost: web.URL(c, base+"/lost"),
+	}))
 }
 
 func (m *Module) recoverView(c echo.Context) views.RecoverView {
@@ -60,6 +68,13 @@ func (m *Module) recoverSubmit(c echo.Context) error {
 		v.ErrorKey = key
 		return web.Render(c, http.StatusUnprocessableEntity, views.Recover(v))
 	}
+	try, err := m.takeTry(c, s)
+	if err != nil {
+		return err
+	}
+	if !try.Allowed {
+		return m.renderLocked(c, try.Until)
+	}
 	ctx := c.Request().Context()
 	addr, lang, err := m.contactOf(ctx, s, web.Lang(c))
 	if err != nil {
@@ -81,14 +96,12 @@ func (m *Module) recoverSubmit(c echo.Context) error {
 		return m.securityMail(ctx, tx, addr, lang, "recovery.mail_used_subject", "recovery.mail_used_body", i18n.FormatDateTime(lang, now))
 	})
 	if errors.Is(err, errWrongCode) {
-		until, locked, err := m.wrongCode(c, s)
+		until, locked, err := m.wrongCode(c, s, try)
 		if err != nil {
 			return err
 		}
 		if locked {
-			return web.Render(c, http.StatusTooManyRequests, views.Locked(views.LockedView{
-				Until: i18n.FormatTime(web.Lang(c), until), Lost: web.URL(c, base+"/lost"),
-			}))
+			return m.renderLocked(c, until)
 		}
 		v.ErrorKey = "recovery.error_code_wrong"
 		return web.Render(c, http.StatusUnprocessableEntity, views.Recover(v))

@@ -11,6 +11,7 @@ import (
 	"guichet/app/audit"
 	"guichet/app/i18n"
 	"guichet/app/identity"
+	"guichet/app/throttle"
 	"guichet/app/web"
 	"guichet/modules/staff/views"
 	"guichet/templates"
@@ -144,26 +145,30 @@ func refuseCode(c echo.Context, status int, v views.RedeemView, p views.Problem)
 	return web.Render(c, status, views.Redeem(v))
 }
 
-// checkLock answers 429 when the person typed too many wrong codes.
-func (m *Module) checkLock(c echo.Context, pairwiseID string, v views.RedeemView) (bool, error) {
-	_, locked, err := m.throttle.Locked(c.Request().Context(), codeKey(pairwiseID))
+// takeTry counts one code on the person's counter before the code is
+// checked, so codes sent all at once cannot all be checked while the
+// first ones are still being counted: at most WrongCodeRule.Limit are
+// checked in a window, the last of them locking the form. A refused code
+// is not checked and gets the locked answer (stop is true, the response
+// written). A confirmed enrolment clears the count; a right code at the
+// first step does not, or anyone holding one valid code could clear the
+// count between guesses at another.
+func (m *Module) takeTry(c echo.Context, pairwiseID string, v views.RedeemView) (try throttle.Try, stop bool, err error) {
+	try, err = m.throttle.Take(c.Request().Context(), codeKey(pairwiseID), WrongCodeRule)
 	if err != nil {
-		return true, err
+		return try, true, err
 	}
-	if locked {
-		return true, refuseCode(c, http.StatusTooManyRequests, v, codeLocked)
+	if !try.Allowed {
+		return try, true, refuseCode(c, http.StatusTooManyRequests, v, codeLocked)
 	}
-	return false, nil
+	return try, false, nil
 }
 
-// wrongCode counts a wrong code and says so, without saying why it was
-// wrong (unknown, used, expired or withdrawn all read the same).
-func (m *Module) wrongCode(c echo.Context, pairwiseID string, v views.RedeemView) error {
-	_, locked, err := m.throttle.Fail(c.Request().Context(), codeKey(pairwiseID), WrongCodeRule)
-	if err != nil {
-		return err
-	}
-	if locked {
+// wrongCode says a code was wrong, without saying why (unknown, used,
+// expired or withdrawn all read the same). The code was counted by
+// takeTry; when it was the last try, the form is now locked.
+func (m *Module) wrongCode(c echo.Context, try throttle.Try, v views.RedeemView) error {
+	if try.Last {
 		return refuseCode(c, http.StatusTooManyRequests, v, codeLocked)
 	}
 	return refuseCode(c, http.StatusUnprocessableEntity, v, codeInvalid)
@@ -180,15 +185,22 @@ func (m *Module) redeemCheck(c echo.Context) error {
 	if code == "" {
 		return refuseCode(c, http.StatusUnprocessableEntity, v, codeRequired)
 	}
-	if stop, err := m.checkLock(c, pairwiseID, v); stop {
+	try, stop, err := m.takeTry(c, pairwiseID, v)
+	if stop {
 		return err
 	}
 	g, err := m.openGrant(c.Request().Context(), code)
 	if errors.Is(err, ErrInvalidCode) {
-		return m.wrongCode(c, pairwiseID, v)
+		return m.wrongCode(c, try, v)
 	}
 	if err != nil {
 		return err
+	}
+	// A right code on the last try: the form is locked now, so the
+	// confirmation would be refused. Say so here rather than show a
+	// confirmation that cannot be submitted.
+	if try.Last {
+		return refuseCode(c, http.StatusTooManyRequests, v, codeLocked)
 	}
 	return web.Render(c, http.StatusOK, views.Confirm(views.ConfirmView{
 		Code: code, Name: g.Name, Role: g.Role, Expires: i18n.FormatDateTime(web.Lang(c), g.ExpiresAt),
@@ -207,14 +219,15 @@ func (m *Module) redeemConfirm(c echo.Context) error {
 	if code == "" {
 		return refuseCode(c, http.StatusUnprocessableEntity, v, codeRequired)
 	}
-	if stop, err := m.checkLock(c, pairwiseID, v); stop {
+	try, stop, err := m.takeTry(c, pairwiseID, v)
+	if stop {
 		return err
 	}
 	ip, ua := web.Client(c)
 	_, err = m.redeem(ctx, pairwiseID, code, ip, ua)
 	switch {
 	case errors.Is(err, ErrInvalidCode):
-		return m.wrongCode(c, pairwiseID, v)
+		return m.wrongCode(c, try, v)
 	case errors.Is(err, ErrAlreadyMember):
 		return web.Redirect(c, entryPath(c))
 	case err != nil:

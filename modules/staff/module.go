@@ -81,8 +81,10 @@ const (
 	MaxName = 100
 )
 
-// WrongCodeRule counts wrong enrolment codes per person (pairwise id): 5
-// within 15 minutes lock the form for 15 minutes.
+// WrongCodeRule counts tries at an enrolment code per person (pairwise
+// id), checks and confirmations alike, before they are checked: 5 within
+// 15 minutes lock the form for 15 minutes; a confirmed enrolment clears
+// the count.
 var WrongCodeRule = throttle.Rule{Limit: 5, Window: 15 * time.Minute, Lock: 15 * time.Minute}
 
 // New returns the module.

@@ -14,6 +14,7 @@ import (
 	"guichet/app/i18n"
 	"guichet/app/identity"
 	"guichet/app/mail"
+	"guichet/app/throttle"
 	"guichet/app/web"
 )
 
@@ -33,17 +34,24 @@ func (m *Module) contactOf(ctx context.Context, s Subject, pageLang string) (str
 	return addr, lang, nil
 }
 
-// wrongAnswer counts a wrong code on the subject's one counter and records
-// it. When this answer locks the second step, the lock is recorded and the
-// person is told by email (at most once a day).
-func (m *Module) wrongAnswer(c echo.Context, s Subject, method string) (time.Time, bool, error) {
+// takeTry counts one answer on the subject's one counter before the answer
+// is checked, so answers sent all at once cannot all be checked while the
+// first ones are still being counted: at most WrongAnswerRule.Limit are
+// checked in a window. A refused answer is not checked; the page says
+// when the second step opens again. A right answer clears the count
+// (passed), so only wrong answers add up to the lock.
+func (m *Module) takeTry(c echo.Context, s Subject) (throttle.Try, error) {
+	return m.throttle.Take(c.Request().Context(), CounterKey(s.Kind, s.ID), WrongAnswerRule)
+}
+
+// wrongAnswer records a wrong code, already counted by takeTry. When that
+// try was the last one, it locked the second step: the lock is recorded
+// and the person is told by email (at most once a day).
+func (m *Module) wrongAnswer(c echo.Context, s Subject, method string, try throttle.Try) (time.Time, bool, error) {
 	ctx := c.Request().Context()
 	ip, ua := web.Client(c)
 	key := CounterKey(s.Kind, s.ID)
-	until, locked, err := m.throttle.Fail(ctx, key, WrongAnswerRule)
-	if err != nil {
-		return time.Time{}, false, err
-	}
+	until, locked := try.Until, try.Last
 	if err := m.audit.Credential(ctx, m.db.W, s.ID, audit.SecondFactorFailed, ip, ua, method); err != nil {
 		return time.Time{}, false, err
 	}

@@ -98,12 +98,19 @@ func (h *handlers) appSubmit(c echo.Context) error {
 	if key := form.Validate(); key != "" {
 		return h.renderApp(c, http.StatusUnprocessableEntity, s, f, current != nil, form.Code, key)
 	}
+	try, err := h.m.takeTry(c, s)
+	if err != nil {
+		return err
+	}
+	if !try.Allowed {
+		return h.showLocked(c, i18n.FormatTime(web.Lang(c), try.Until))
+	}
 	good, err := h.m.checkTOTP(ctx, s, f, form.Code)
 	if err != nil {
 		return err
 	}
 	if !good {
-		until, locked, err := h.m.wrongAnswer(c, s, "totp set-up")
+		until, locked, err := h.m.wrongAnswer(c, s, "totp set-up", try)
 		if err != nil {
 			return err
 		}

@@ -72,12 +72,19 @@ func (h *handlers) emailSubmit(c echo.Context) error {
 		v.ErrorKey = key
 		return web.Render(c, http.StatusUnprocessableEntity, views.Email(v))
 	}
+	try, err := h.m.takeTry(c, s)
+	if err != nil {
+		return err
+	}
+	if !try.Allowed {
+		return h.showLocked(c, i18n.FormatTime(web.Lang(c), try.Until))
+	}
 	good, err := h.m.checkEmail(ctx, s, form.Code)
 	if err != nil {
 		return err
 	}
 	if !good {
-		until, locked, err := h.m.wrongAnswer(c, s, "email set-up")
+		until, locked, err := h.m.wrongAnswer(c, s, "email set-up", try)
 		if err != nil {
 			return err
 		}

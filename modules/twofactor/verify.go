@@ -79,6 +79,13 @@ func (h *handlers) verifySubmit(c echo.Context) error {
 		v.ErrorKey = key
 		return web.Render(c, http.StatusUnprocessableEntity, views.Verify(v))
 	}
+	try, err := h.m.takeTry(c, s)
+	if err != nil {
+		return err
+	}
+	if !try.Allowed {
+		return h.showLocked(c, i18n.FormatTime(web.Lang(c), try.Until))
+	}
 	ctx := c.Request().Context()
 	var good bool
 	if f.Method == MethodEmail {
@@ -90,7 +97,7 @@ func (h *handlers) verifySubmit(c echo.Context) error {
 		return err
 	}
 	if !good {
-		until, locked, err := h.m.wrongAnswer(c, s, f.Method)
+		until, locked, err := h.m.wrongAnswer(c, s, f.Method, try)
 		if err != nil {
 			return err
 		}
