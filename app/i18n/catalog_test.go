@@ -1,6 +1,8 @@
 package i18n
 
 import (
+	"context"
+	"html"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -39,6 +41,7 @@ func TestNoEmptyMessagesAndSameVerbs(t *testing.T) {
 func TestEveryKeyUsedExists(t *testing.T) {
 	root := filepath.Join("..", "..")
 	use := regexp.MustCompile(`(?:i18n\.T|i18n\.In|\bT)\((?:ctx|[a-zA-Z."]+), "([a-z0-9_.-]+)"\s*[,)]`)
+	msg := regexp.MustCompile(`\bMsg\("([a-z0-9_.-]+)"\)`)
 	keyField := regexp.MustCompile(`\b(?:Key|TitleKey|DescKey|IntroKey|HeadingKey)\s*[:=]\s*"([a-z][a-z0-9_]*\.[a-z0-9_.-]+)"`)
 	seen := 0
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -55,7 +58,7 @@ func TestEveryKeyUsedExists(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, re := range []*regexp.Regexp{use, keyField} {
+		for _, re := range []*regexp.Regexp{use, msg, keyField} {
 			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
 				seen++
 				for _, l := range Langs {
@@ -72,5 +75,21 @@ func TestEveryKeyUsedExists(t *testing.T) {
 	}
 	if seen == 0 {
 		t.Fatal("found no key uses: the scanner is broken")
+	}
+}
+
+// HTML is the same message as T, escaped for a page; a missing key shows
+// itself as T's does.
+func TestHTMLIsTheEscapedMessage(t *testing.T) {
+	for _, lang := range Langs {
+		ctx := WithLang(context.Background(), lang)
+		for _, k := range Keys(lang) {
+			if got, want := HTML(ctx, k), html.EscapeString(T(ctx, k)); got != want {
+				t.Fatalf("%s %s: %q, want %q", lang, k, got, want)
+			}
+		}
+		if got := HTML(ctx, `no.such<key>`); got != "[no.such&lt;key&gt;]" {
+			t.Errorf("missing key: %q", got)
+		}
 	}
 }

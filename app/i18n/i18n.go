@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"html"
 	"sort"
 	"strings"
 	"time"
@@ -29,6 +30,21 @@ var files embed.FS
 // their own; a key defined twice is a build mistake. Loaded once at
 // start-up from the embedded files; a malformed file panics.
 var catalogs = mustLoad()
+
+// escaped is every message HTML-escaped once, for pages: a message without
+// arguments is then written as it is, not escaped again on every request.
+var escaped = escapeAll(catalogs)
+
+func escapeAll(c map[string]map[string]string) map[string]map[string]string {
+	out := make(map[string]map[string]string, len(c))
+	for lang, msgs := range c {
+		out[lang] = make(map[string]string, len(msgs))
+		for k, v := range msgs {
+			out[lang][k] = html.EscapeString(v)
+		}
+	}
+	return out
+}
 
 func mustLoad() map[string]map[string]string {
 	out, err := load()
@@ -119,6 +135,15 @@ func In(lang, key string, args ...any) string {
 		return fmt.Sprintf(msg, args...)
 	}
 	return msg
+}
+
+// HTML is the message key in ctx's language, HTML-escaped, for writing
+// into a page as text. Messages with arguments go through T.
+func HTML(ctx context.Context, key string) string {
+	if msg, ok := escaped[LangOf(ctx)][key]; ok {
+		return msg
+	}
+	return html.EscapeString("[" + key + "]")
 }
 
 // Has tells whether lang's catalog holds key.
