@@ -11,6 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"guichet/app/apptest"
 	"guichet/app/audit"
 	"guichet/app/i18n"
 
@@ -57,6 +58,11 @@ func TestSubmitGivesNumberUCIHistoryAndChecklist(t *testing.T) {
 	list, err := e.m.ApplicationList().ForAccount(context.Background(), acc.ID)
 	if err != nil || len(list) != 1 || list[0].Number != number || list[0].Href != "/ircc/applications/"+itoa(id) || list[0].Status != account.StatusSubmitted {
 		t.Fatalf("list %+v %v", list, err)
+	}
+	// The times are read back as the instants stored (the list reads them
+	// as text for speed).
+	if !list[0].Submitted.Equal(apptest.Start) || !list[0].Updated.Equal(apptest.Start) {
+		t.Fatalf("times %v %v, want %v", list[0].Submitted, list[0].Updated, apptest.Start)
 	}
 
 	// Paper: P number, no account, no UCI yet.
