@@ -282,8 +282,8 @@ type Summary struct {
 
 // selectSummaries reads only what the dashboard shows: it is the secure
 // account's busiest query, and each column of each row costs a conversion
-// in the driver. The times come as text for db.TextTime's parser, which
-// is several times cheaper than the driver's.
+// in the driver. The times come as text for db.ParseTime, which is
+// several times cheaper than the driver's parsing.
 const selectSummaries = `SELECT id, number, program, status, CAST(submitted_at AS TEXT), CAST(updated_at AS TEXT)
 	FROM ircc_applications WHERE account_id = ? ORDER BY submitted_at DESC, id DESC`
 
@@ -298,11 +298,16 @@ func (s *Store) Summaries(ctx context.Context, accountID int64) ([]Summary, erro
 	out := make([]Summary, 0, 16)
 	for rows.Next() {
 		var r Summary
-		var submitted, updated db.TextTime
+		var submitted, updated string
 		if err := rows.Scan(&r.ID, &r.Number, &r.Program, &r.Status, &submitted, &updated); err != nil {
 			return nil, fmt.Errorf("cases: list applications: %w", err)
 		}
-		r.SubmittedAt, r.UpdatedAt = submitted.Time, updated.Time
+		if r.SubmittedAt, err = db.ParseTime(submitted); err != nil {
+			return nil, fmt.Errorf("cases: list applications: %w", err)
+		}
+		if r.UpdatedAt, err = db.ParseTime(updated); err != nil {
+			return nil, fmt.Errorf("cases: list applications: %w", err)
+		}
 		out = append(out, r)
 	}
 	return out, rows.Err()

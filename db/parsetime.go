@@ -5,40 +5,14 @@ import (
 	"time"
 )
 
-// TextTime scans a timestamp selected as text, CAST(col AS TEXT), into a
-// time. Stored timestamps read as themselves make the driver try its list
-// of layouts with time.Parse on every value; on the busiest lists (the
-// secure account's applications) that was a measurable share of the
-// page, and the text form is the same in SQLite ("2024-01-23
-// 15:00:00.5+00:00") and PostgreSQL ("2024-01-23 15:00:00.5+00").
-type TextTime struct{ time.Time }
-
-// Scan reads a timestamp's text.
-func (t *TextTime) Scan(src any) error {
-	var s string
-	switch v := src.(type) {
-	case string:
-		s = v
-	case []byte:
-		s = string(v)
-	case time.Time:
-		t.Time = v
-		return nil
-	case nil:
-		t.Time = time.Time{}
-		return nil
-	default:
-		return fmt.Errorf("db: cannot read %T as a timestamp", src)
-	}
-	v, err := ParseTime(s)
-	if err != nil {
-		return err
-	}
-	t.Time = v
-	return nil
-}
-
-// ParseTime reads "YYYY-MM-DD HH:MM:SS" (or with a T), with optional
+// ParseTime reads a timestamp selected as text, CAST(col AS TEXT). Read
+// as themselves, stored timestamps make the driver try its list of
+// layouts with time.Parse on every value; on the busiest list (the secure
+// account's applications) that was a measurable share of the page. The
+// text form is the same in SQLite ("2024-01-23 15:00:00.5+00:00") and
+// PostgreSQL ("2024-01-23 15:00:00.5+00").
+//
+// It reads "YYYY-MM-DD HH:MM:SS" (or with a T), with optional
 // fractional seconds and an optional zone (Z, ±HH, ±HHMM or ±HH:MM); a
 // time without a zone is UTC, the zone times are stored in. The result is
 // in UTC.
