@@ -1,36 +1,19 @@
 package auth
 
 import (
-	netmail "net/mail"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"guichet/app/codes"
+	"guichet/app/mail"
 	"guichet/app/password"
 	"guichet/modules/auth/views"
 )
 
-// maxEmail is the longest address accepted (RFC 5321's path limit).
-const maxEmail = 254
-
 // normEmail is the form addresses are compared and throttled by.
 func normEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
-
-// validEmail accepts one plain address: name@domain, no display name.
-func validEmail(e string) bool {
-	e = strings.TrimSpace(e)
-	if e == "" || len(e) > maxEmail || strings.ContainsAny(e, " \t\r\n<>") {
-		return false
-	}
-	a, err := netmail.ParseAddress(e)
-	if err != nil || a.Address != e {
-		return false
-	}
-	at := strings.LastIndexByte(e, '@')
-	return at > 0 && strings.Contains(e[at+1:], ".")
-}
 
 func problem(field, key string, args ...any) views.Problem {
 	return views.Problem{Field: field, Key: key, Args: args}
@@ -64,7 +47,7 @@ func emailProblems(field, e string) views.Problems {
 	switch {
 	case strings.TrimSpace(e) == "":
 		return views.Problems{{Field: field, Key: "auth.email.required"}}
-	case !validEmail(e):
+	case !mail.ValidAddress(strings.TrimSpace(e)):
 		return views.Problems{{Field: field, Key: "auth.email.invalid"}}
 	}
 	return nil

@@ -1,7 +1,6 @@
 package secureaccount
 
 import (
-	netmail "net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -11,13 +10,13 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"guichet/app/i18n"
+	"guichet/app/mail"
 	"guichet/modules/secureaccount/views"
 )
 
 // Limits of what a person types.
 const (
 	maxName  = 100
-	maxEmail = 254
 	maxReply = 5000
 	// earliestBirthYear keeps a mistyped year (1089) from passing.
 	earliestBirthYear = 1900
@@ -27,24 +26,11 @@ func problem(field, key string, args ...any) views.Problem {
 	return views.Problem{Field: field, Key: key, Args: args}
 }
 
-// validEmail accepts one plain address: name@domain.tld, no display name.
-func validEmail(e string) bool {
-	if e == "" || len(e) > maxEmail || strings.ContainsAny(e, " \t\r\n<>") {
-		return false
-	}
-	a, err := netmail.ParseAddress(e)
-	if err != nil || a.Address != e {
-		return false
-	}
-	at := strings.LastIndexByte(e, '@')
-	return at > 0 && strings.Contains(e[at+1:], ".")
-}
-
 func emailProblems(e string) views.Problems {
 	switch {
 	case e == "":
 		return views.Problems{problem("email", "ircc.contact.email_required")}
-	case !validEmail(e):
+	case !mail.ValidAddress(e):
 		return views.Problems{problem("email", "ircc.contact.email_invalid")}
 	}
 	return nil

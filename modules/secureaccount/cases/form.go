@@ -1,7 +1,6 @@
 package cases
 
 import (
-	netmail "net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 
 	"guichet/app/codes"
 	"guichet/app/i18n"
+	"guichet/app/mail"
 	"guichet/modules/secureaccount/account"
 	"guichet/modules/secureaccount/cases/views"
 )
@@ -94,19 +94,6 @@ func birthProblems(field, s string, now time.Time) views.Problems {
 		return views.Problems{problem(field, "cases.form.birth_range")}
 	}
 	return nil
-}
-
-// validEmail accepts one plain address: name@domain, no display name.
-func validEmail(e string) bool {
-	if e == "" || len(e) > 254 || strings.ContainsAny(e, " \t\r\n<>") {
-		return false
-	}
-	a, err := netmail.ParseAddress(e)
-	if err != nil || a.Address != e {
-		return false
-	}
-	at := strings.LastIndexByte(e, '@')
-	return at > 0 && strings.Contains(e[at+1:], ".")
 }
 
 // reportForm is a technical-problem report.
@@ -278,7 +265,7 @@ func (f paperForm) validate(now time.Time) views.Problems {
 		out = append(out, textProblems("family", f.FamilyName, maxShort, false)...)
 	}
 	out = append(out, birthProblems("birth", f.BirthDate, now)...)
-	if f.Email != "" && !validEmail(f.Email) {
+	if f.Email != "" && !mail.ValidAddress(f.Email) {
 		out = append(out, problem("email", "cases.paper.email_invalid"))
 	}
 	return out

@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	netmail "net/mail"
 	"strconv"
-	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -15,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"guichet/app/i18n"
+	"guichet/app/mail"
 	"guichet/app/web"
 	"guichet/modules/secureaccount/account"
 	"guichet/modules/secureaccount/expressentry/views"
@@ -117,22 +116,9 @@ func readApply(c echo.Context) views.ApplyForm {
 const (
 	maxName     = 100
 	maxLine     = 200
-	maxEmail    = 254
 	maxFamily   = 20
 	maxPostcode = 20
 )
-
-func validEmail(e string) bool {
-	if e == "" || len(e) > maxEmail || strings.ContainsAny(e, " \t\r\n<>") {
-		return false
-	}
-	a, err := netmail.ParseAddress(e)
-	if err != nil || a.Address != e {
-		return false
-	}
-	at := strings.LastIndexByte(e, '@')
-	return at > 0 && strings.Contains(e[at+1:], ".")
-}
 
 // badText is text no line of the form can hold: invalid UTF-8, or control
 // characters (a line break, a NUL) that would reach letters and the staff
@@ -180,7 +166,7 @@ func checkApply(f views.ApplyForm, now time.Time) views.Problems {
 	switch {
 	case f.Email == "":
 		out = append(out, views.Problem{Field: "email", Key: "ee.err.email_required"})
-	case !validEmail(f.Email):
+	case !mail.ValidAddress(f.Email):
 		out = append(out, views.Problem{Field: "email", Key: "ee.err.email_invalid"})
 	}
 	out = checkLine(out, "street", f.Street, "ee.err.street_required", maxLine)
